@@ -1,0 +1,1 @@
+"""The layer cache (ReFrame) and its refresh policies."""

@@ -1,0 +1,1 @@
+"""Metrics, tone mapping, the playback runner, reports and EXR/PNG dumps."""

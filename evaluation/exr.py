@@ -1,0 +1,70 @@
+"""OpenEXR files of frames: DESIGN.md's channel names, written atomically.
+
+Colors, albedo and normals are stored as half floats, depth and motion as 32-bit floats
+(motion vectors need sub-pixel precision at hundreds of pixels).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+import OpenEXR
+import torch
+
+from renderer.atomic import atomic_path
+from renderer.frame import Frame
+
+RGB = ("R", "G", "B")
+XYZ = ("X", "Y", "Z")
+FRAME_LAYERS = {
+    "color": RGB,
+    "reference": RGB,
+    "albedo": RGB,
+    "normal": XYZ,
+    "depth": ("Z",),
+    "motion": ("X", "Y"),
+}
+_FULL_PRECISION = {"depth", "motion"}
+
+
+def frame_filename(index: int) -> str:
+    return f"frame_{index:04d}.exr"
+
+
+def layer_channels(
+    layer: str, image: torch.Tensor, suffixes: tuple[str, ...], half: bool = True
+) -> dict[str, np.ndarray]:
+    """EXR channels ``layer.<suffix>`` of a (C, H, W) image."""
+    if image.shape[0] != len(suffixes):
+        raise ValueError(f"{layer}: {image.shape[0]} channels for {len(suffixes)} names")
+    dtype = np.float16 if half else np.float32
+    data = image.detach().to("cpu", torch.float32).numpy()
+    return {
+        f"{layer}.{s}": np.ascontiguousarray(data[i], dtype=dtype) for i, s in enumerate(suffixes)
+    }
+
+
+def frame_channels(frame: Frame) -> dict[str, np.ndarray]:
+    """The G-buffer channels of a frame (``reference`` only if it was rendered)."""
+    out: dict[str, np.ndarray] = {}
+    for layer, suffixes in FRAME_LAYERS.items():
+        image = getattr(frame, layer)
+        if image is not None:
+            out |= layer_channels(layer, image, suffixes, half=layer not in _FULL_PRECISION)
+    return out
+
+
+def write_exr(path: str | os.PathLike[str], channels: dict[str, np.ndarray]) -> None:
+    """Write ZIP-compressed scanlines; the file appears complete or not at all."""
+    header = {"compression": OpenEXR.ZIP_COMPRESSION, "type": OpenEXR.scanlineimage}
+    with atomic_path(path) as tmp:
+        # OpenEXR.File replaces the arrays in the dict it gets by Channel objects: copy it.
+        OpenEXR.File(header, dict(channels)).write(str(tmp))
+
+
+def read_exr(path: str | os.PathLike[str]) -> dict[str, np.ndarray]:
+    """Every channel of an EXR file as an (H, W) array."""
+    with OpenEXR.File(str(Path(path)), separate_channels=True) as f:
+        return {name: np.array(ch.pixels) for name, ch in f.channels().items()}

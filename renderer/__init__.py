@@ -1,0 +1,1 @@
+"""OpenGL G-buffer renderer with a Monte-Carlo path-tracing stub."""

@@ -1,0 +1,34 @@
+"""Shared fixtures: one headless GL context for the whole session, checked for GL errors
+around every test that uses it (the moderngl test-suite pattern)."""
+
+from __future__ import annotations
+
+import pytest
+
+from renderer.context import GLContext, create_context
+from renderer.lights import ShadowQuality
+
+TEST_QUALITY = ShadowQuality(
+    light_samples=16,
+    sky_samples=32,
+    light_tile=256,
+    sky_tile=128,
+    frame_light_samples=8,
+    frame_sky_samples=8,
+)
+"""Fewer and smaller shadow maps than the default: tests stay fast, the maths is the same."""
+
+
+@pytest.fixture(scope="session")
+def gl_session() -> GLContext:
+    gl = create_context("egl")
+    yield gl
+    gl.close()
+
+
+@pytest.fixture
+def gl(gl_session: GLContext) -> GLContext:
+    """The session's context; fails the test if it leaves a GL error behind."""
+    assert gl_session.ctx.error == "GL_NO_ERROR", "a GL error was pending before the test"
+    yield gl_session
+    assert gl_session.ctx.error == "GL_NO_ERROR", "the test left a GL error"

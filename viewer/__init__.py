@@ -1,0 +1,1 @@
+"""The application: the ``reframe-rt`` command line, the desktop viewer and path playback."""
