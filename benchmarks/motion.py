@@ -14,54 +14,24 @@ import argparse
 
 import numpy as np
 
-from renderer.lights import ShadowQuality
-from renderer.motion import backward_warp, disocclusion_mask
+from renderer.lights import PREVIEW_QUALITY
+from renderer.motion import WarpCheck, moving_frames, warp_check
 from renderer.pathgen import resolve_path
 from renderer.player import PathPlayer, RenderSettings
 from renderer.scenes import BUILTIN_SCENES, load_scene
 from viewer.options import parse_resolution
 
-QUALITY = ShadowQuality(
-    light_samples=8,
-    sky_samples=16,
-    light_tile=256,
-    sky_tile=128,
-    frame_light_samples=8,
-    frame_sky_samples=16,
-)
 BANDS = ((0.0, 1.0), (1.0, 4.0), (4.0, np.inf))
 
 
-def moving_frames(scene, path) -> list[int]:
-    frames = []
-    for i in range(1, len(path)):
-        a, b = path.frames[i - 1], path.frames[i]
-        if b.cut:
-            continue
-        camera = not np.array_equal(a.camera_to_world, b.camera_to_world)
-        objects = any(
-            not np.allclose(o.transform(a.time), o.transform(b.time)) for o in scene.dynamic
-        )
-        if camera or objects:
-            frames.append(i)
-    return frames
-
-
-def measure(name: str, size: tuple[int, int], stride: int) -> list[tuple[float, float, float, int]]:
-    """Per measured frame: (mean image motion px, warped error sum, unwarped error sum, pixels)."""
+def measure(name: str, size: tuple[int, int], stride: int) -> list[WarpCheck]:
     scene = load_scene(name)
     path = resolve_path("default", scene)
-    rows = []
-    with PathPlayer(scene, RenderSettings(size=size, quality=QUALITY)) as player:
-        for i in moving_frames(scene, path)[::stride]:
-            prev, cur = player.render(path, i - 1), player.render(path, i)
-            valid = disocclusion_mask(cur.depth, cur.prev_depth, prev.depth, cur.motion)
-            warped = backward_warp(prev.reference, cur.motion)
-            ew = (warped - cur.reference).abs().mean(0, keepdim=True)[valid]
-            eu = (prev.reference - cur.reference).abs().mean(0, keepdim=True)[valid]
-            speed = float(cur.motion.norm(dim=0, keepdim=True)[valid].mean())
-            rows.append((speed, float(ew.sum()), float(eu.sum()), int(valid.sum())))
-    return rows
+    with PathPlayer(scene, RenderSettings(size=size, quality=PREVIEW_QUALITY)) as player:
+        return [
+            warp_check(player.render(path, i - 1), player.render(path, i))
+            for i in moving_frames(path, scene)[::stride]
+        ]
 
 
 def main() -> None:
@@ -78,7 +48,9 @@ def main() -> None:
     print("| path | image motion | frames | MAE warped | MAE unwarped | ratio |")
     print("|---|---|---|---|---|---|")
     for name in args.scenes:
-        rows = np.array(measure(name, size, args.stride))
+        rows = np.array(
+            [(c.motion, c.warped, c.unwarped, c.pixels) for c in measure(name, size, args.stride)]
+        )
         bands = [
             (
                 f"{lo:g}-{hi:g} px" if np.isfinite(hi) else f">= {lo:g} px",

@@ -31,6 +31,8 @@ MAX_SUNS = 4
 MAX_TILES = 64
 """Shadow tiles drawn per instanced call (``shadow.vert`` has the same limit)."""
 MAX_ATLAS = 16384
+NOISE_UNIT = 6
+"""Texture unit of the pattern noise (units 0-5 belong to the shading pass)."""
 GL_CLIP_DISTANCE0 = 0x3000
 CHUNK_TRIANGLES = 4096
 """Static geometry is cut into spatial chunks of about this many triangles for culling."""
@@ -42,6 +44,18 @@ class _Chunk:
     count: int  # vertex count
     lo: np.ndarray
     hi: np.ndarray
+
+
+@dataclass
+class _Geometry:
+    vbo: moderngl.Buffer
+    gbuffer: moderngl.VertexArray
+    depth: moderngl.VertexArray
+    shadow: moderngl.VertexArray
+
+    def release(self) -> None:
+        for res in (self.gbuffer, self.depth, self.shadow, self.vbo):
+            res.release()
 
 
 @dataclass(frozen=True)
@@ -71,6 +85,8 @@ class GpuScene:
         self.near = float(np.clip(self.radius * 2e-3, 1e-3, 0.05))
         self.far = self.radius * 8.0 + 10.0
 
+        self.noise = _noise_texture(ctx)
+        set_uniform(self.programs.gbuffer, "u_noise", NOISE_UNIT)
         static, self._chunks = _chunked(scene.static)
         self._static = self._upload(_interleave([static], first_object=0))
         self._moving = self._upload(_interleave([d.mesh for d in scene.dynamic], first_object=1))
@@ -130,17 +146,23 @@ class GpuScene:
         set_uniform(prog, "u_frame_rows", rows)
         set_uniform(prog, "u_frame_count", counts)
 
-    def draw_geometry(self, view_proj: np.ndarray, time: float, prev_time: float) -> None:
-        """Draw static and moving geometry with the G-buffer program into the bound
-        framebuffer; static chunks outside the view frustum are skipped."""
-        prog = self.programs.gbuffer
+    def draw_geometry(
+        self, view_proj: np.ndarray, time: float, prev_time: float, depth_only: bool = False
+    ) -> None:
+        """Draw static and moving geometry into the bound framebuffer, with the G-buffer
+        program or, for the depth pre-pass, the depth program (whose ``u_view_proj`` the
+        caller sets). Static chunks outside the view frustum are skipped."""
+        prog = self.programs.depth if depth_only else self.programs.gbuffer
         set_uniform(prog, "u_models", self._models(time))
-        set_uniform(prog, "u_prev_models", self._models(prev_time))
+        if not depth_only:
+            set_uniform(prog, "u_prev_models", self._models(prev_time))
+            self.noise.use(NOISE_UNIT)
         if self._static is not None:
+            vao = self._static.depth if depth_only else self._static.gbuffer
             for first, count in self._visible_ranges(view_proj):
-                self._static[1].render(moderngl.TRIANGLES, vertices=count, first=first)
+                vao.render(moderngl.TRIANGLES, vertices=count, first=first)
         if self._moving is not None:
-            self._moving[1].render(moderngl.TRIANGLES)
+            (self._moving.depth if depth_only else self._moving.gbuffer).render(moderngl.TRIANGLES)
 
     def bind_shading_textures(self) -> None:
         self.samples.use(2)
@@ -174,20 +196,20 @@ class GpuScene:
 
     # -- setup ----------------------------------------------------------------------------
 
-    def _upload(
-        self, vertices: np.ndarray | None
-    ) -> tuple[moderngl.Buffer, moderngl.VertexArray, moderngl.VertexArray] | None:
-        """A vertex buffer with a G-buffer VAO and a shadow VAO (positions and object only)."""
+    def _upload(self, vertices: np.ndarray | None) -> _Geometry | None:
+        """A vertex buffer with its vertex arrays for every program that draws it."""
         if vertices is None:
             return None
         vbo = self.ctx.buffer(vertices.tobytes())
-        gbuffer = self.ctx.vertex_array(
-            self.programs.gbuffer, [(vbo, VERTEX_FORMAT, *VERTEX_ATTRIBUTES)]
+        positions = [(vbo, "3f 40x 1f", "in_position", "in_object")]
+        return _Geometry(
+            vbo=vbo,
+            gbuffer=self.ctx.vertex_array(
+                self.programs.gbuffer, [(vbo, VERTEX_FORMAT, *VERTEX_ATTRIBUTES)]
+            ),
+            depth=self.ctx.vertex_array(self.programs.depth, positions),
+            shadow=self.ctx.vertex_array(self.programs.shadow, positions),
         )
-        shadow = self.ctx.vertex_array(
-            self.programs.shadow, [(vbo, "3f 40x 1f", "in_position", "in_object")]
-        )
-        return vbo, gbuffer, shadow
 
     def _depth_atlas(self, size: tuple[int, int]) -> tuple[moderngl.Texture, moderngl.Framebuffer]:
         atlas = self.ctx.depth_texture(size)
@@ -201,7 +223,7 @@ class GpuScene:
     def _draw_tiles(
         self,
         fbo: moderngl.Framebuffer,
-        geometry,
+        geometry: _Geometry | None,
         time: float,
         samples: FrameSamples,
         clear: bool = False,
@@ -236,14 +258,14 @@ class GpuScene:
                 self._clear_vao.render(moderngl.TRIANGLE_STRIP, vertices=4, instances=count)
             ctx.depth_func = "<"
             # Slope-scaled bias at render time keeps lit surfaces from shadowing themselves.
-            ctx.polygon_offset = (2.0, 4.0)
+            ctx.polygon_offset = (1.0, 2.0)
             set_uniform(self.programs.shadow, "u_tile_rect", rect_block)
             set_uniform(
                 self.programs.shadow,
                 "u_tile_view_proj",
                 _pad(np.asarray(matrices[batch]), MAX_TILES),
             )
-            geometry[2].render(moderngl.TRIANGLES, instances=count)
+            geometry.shadow.render(moderngl.TRIANGLES, instances=count)
             ctx.polygon_offset = (0.0, 0.0)
         for i in range(4):
             ctx.disable_direct(GL_CLIP_DISTANCE0 + i)
@@ -291,9 +313,10 @@ class GpuScene:
     def release(self) -> None:
         bind_default_framebuffer(self.ctx)
         for geometry in (self._static, self._moving):
-            for res in geometry or ():
-                res.release()
+            if geometry is not None:
+                geometry.release()
         for res in (
+            self.noise,
             self._clear_vao,
             self.samples,
             self.atlas,
@@ -313,6 +336,15 @@ def _interleave(meshes: list[Mesh], first_object: int) -> np.ndarray | None:
         if m.triangle_count
     ]
     return np.ascontiguousarray(np.concatenate(rows)) if rows else None
+
+
+def _noise_texture(ctx: moderngl.Context, size: int = 32) -> moderngl.Texture3D:
+    """Random lattice values for the patterns' value noise (``pattern.glsl``), fixed seed."""
+    values = np.random.default_rng(0x401CE).integers(0, 256, (size, size, size), dtype=np.uint8)
+    tex = ctx.texture3d((size, size, size), 1, values.tobytes(), dtype="f1")
+    tex.filter = (moderngl.LINEAR, moderngl.LINEAR)
+    tex.repeat_x = tex.repeat_y = tex.repeat_z = True
+    return tex
 
 
 def _pad(rows: np.ndarray, length: int) -> np.ndarray:

@@ -38,7 +38,10 @@ class ShadowQuality:
     sky_samples: int = 128
     """Sky directions (and shadow maps)."""
     light_tile: int = 256
-    """Shadow-map resolution of a light sample."""
+    """Shadow-map resolution of a panel light's sample (its maps are perspective: sharp near
+    the panel, where its shadows are)."""
+    sun_tile: int = 512
+    """Shadow-map resolution of a sun direction (its orthographic maps span the scene)."""
     sky_tile: int = 128
     """Shadow-map resolution of a sky direction."""
     frame_light_samples: int = 8
@@ -58,6 +61,18 @@ class ShadowQuality:
                 raise ValueError(
                     f"frame_{name}_samples ({per_frame}) must divide {name}_samples ({total})"
                 )
+
+
+PREVIEW_QUALITY = ShadowQuality(
+    light_samples=16,
+    sky_samples=32,
+    light_tile=256,
+    sun_tile=256,
+    sky_tile=128,
+    frame_light_samples=8,
+    frame_sky_samples=8,
+)
+"""Fewer and smaller shadow maps than the default, same maths: for tests and quick looks."""
 
 
 @dataclass
@@ -154,9 +169,32 @@ def frame_strata(count: int, per_frame: int, rng: np.random.Generator) -> np.nda
     return np.arange(per_frame) * stride + rng.integers(0, stride, per_frame)
 
 
+MOTION_SPAN = np.arange(0.0, 120.0, 0.25)
+"""Scene times (s) at which moving objects are placed to find the space they sweep."""
+
+
 def bounding_sphere(scene: Scene) -> tuple[np.ndarray, float]:
-    """Centre and radius enclosing the static geometry (what the shadow maps hold)."""
+    """Centre and radius enclosing all geometry the shadow maps must cover: the static
+    geometry and where the moving objects go over the first two minutes."""
     lo, hi = scene.static.bounds()
+    boxes = [(lo, hi)] if scene.static.triangle_count else []
+    for obj in scene.dynamic:
+        olo, ohi = obj.mesh.bounds()
+        corners = np.array(
+            [
+                [x, y, z, 1.0]
+                for x in (olo[0], ohi[0])
+                for y in (olo[1], ohi[1])
+                for z in (olo[2], ohi[2])
+            ]
+        )
+        placed = np.einsum(
+            "tij,cj->tci", np.stack([obj.transform(t) for t in MOTION_SPAN]), corners
+        )
+        boxes.append((placed[..., :3].min(axis=(0, 1)), placed[..., :3].max(axis=(0, 1))))
+    if boxes:
+        lo = np.min([b[0] for b in boxes], axis=0)
+        hi = np.max([b[1] for b in boxes], axis=0)
     return (lo + hi) / 2, float(np.linalg.norm(hi - lo)) / 2 * 1.02 + 1e-2
 
 
@@ -250,7 +288,7 @@ def _sun_set(light: SunLight, center: np.ndarray, radius: float, q: ShadowQualit
         axis,
         cos_max,
         q.light_samples,
-        q.light_tile,
+        q.sun_tile,
         np.asarray(light.irradiance),
         center,
         radius,

@@ -58,37 +58,34 @@ class PathPlayer:
 
     def render(self, path: CameraPath, index: int, device: torch.device | str = "cpu") -> Frame:
         """Frame ``index`` of ``path`` (motion relative to frame ``index - 1``)."""
-        current = path.frames[index]
-        prev = path.frames[index - 1] if index > 0 else None
+        frame = self._render(self.renderer, path, index, jittered=False, device=device)
+        if self.low_renderer is not None:
+            frame.low = self._render(self.low_renderer, path, index, jittered=True, device=device)
+        return frame
+
+    def _render(
+        self,
+        renderer: Renderer,
+        path: CameraPath,
+        index: int,
+        jittered: bool,
+        device: torch.device | str,
+    ) -> Frame:
+        def view(i: int) -> View:
+            f = path.frames[i]
+            return View(f.camera, f.time, halton_jitter(i) if jittered else (0.0, 0.0))
+
         s = self.settings
-        view = View(current.camera, current.time)
-        prev_view = View(prev.camera, prev.time) if prev is not None else None
-        frame = self.renderer.render(
-            view,
-            prev_view,
+        return renderer.render(
+            view(index),
+            view(index - 1) if index > 0 else None,
             index=index,
             spp=s.spp,
             seed=s.seed,
             reference=s.reference,
-            cut=current.cut,
+            cut=path.frames[index].cut,
             device=device,
         )
-        if self.low_renderer is not None:
-            low_view = View(current.camera, current.time, halton_jitter(index))
-            low_prev = (
-                View(prev.camera, prev.time, halton_jitter(index - 1)) if prev is not None else None
-            )
-            frame.low = self.low_renderer.render(
-                low_view,
-                low_prev,
-                index=index,
-                spp=s.spp,
-                seed=s.seed,
-                reference=s.reference,
-                cut=current.cut,
-                device=device,
-            )
-        return frame
 
     def frames(
         self,

@@ -43,6 +43,7 @@ def program(
 class Programs:
     """Every program the renderer uses, compiled once per context."""
 
+    depth: moderngl.Program
     gbuffer: moderngl.Program
     background: moderngl.Program
     shadow: moderngl.Program
@@ -55,6 +56,7 @@ class Programs:
         """``dynamic``: the scene has moving objects, so shading also reads their atlas."""
         shading = frozenset({"DYNAMIC"} if dynamic else ())
         return cls(
+            depth=program(ctx, "depth.vert", "shadow.frag"),
             gbuffer=program(ctx, "gbuffer.vert", "gbuffer.frag"),
             background=program(ctx, "fullscreen.vert", "background.frag"),
             shadow=program(ctx, "shadow.vert", "shadow.frag"),
@@ -65,6 +67,7 @@ class Programs:
 
     def release(self) -> None:
         for p in (
+            self.depth,
             self.gbuffer,
             self.background,
             self.shadow,

@@ -168,10 +168,17 @@ class Renderer:
         prev_view_proj: np.ndarray,
     ) -> None:
         ctx = self.gpu.ctx
+        # Depth first, then the G-buffer where depth is equal: each pixel runs the
+        # G-buffer shader once instead of once per overlapping surface (5x in temple).
+        self._depth_only.use()
         self._depth_only.clear(depth=1.0)
-        self._gbuffer.use()
         ctx.enable(moderngl.DEPTH_TEST)
         ctx.depth_func = "<"
+        set_uniform(self.gpu.programs.depth, "u_view_proj", view_proj)
+        self.gpu.draw_geometry(view_proj, view.time, prev.time, depth_only=True)
+        self._gbuffer.use()
+        self._gbuffer.depth_mask = False
+        ctx.depth_func = "<="
         gb = self.gpu.programs.gbuffer
         set_uniform(gb, "u_size", self.size)
         set_uniform(gb, "u_camera_position", tuple(view.camera.position))
@@ -180,7 +187,6 @@ class Renderer:
         self.gpu.draw_geometry(view_proj, view.time, prev.time)
         # The sky goes in last at depth 1.0, so it fills only the pixels geometry left
         # empty and no target needs clearing.
-        ctx.depth_func = "<="
         bg = self.gpu.programs.background
         set_uniform(bg, "u_size", self.size)
         set_uniform(bg, "u_camera_to_world", view.camera.camera_to_world)

@@ -6,17 +6,9 @@ from __future__ import annotations
 import pytest
 
 from renderer.context import GLContext, create_context
-from renderer.lights import ShadowQuality
+from renderer.lights import PREVIEW_QUALITY
 
-TEST_QUALITY = ShadowQuality(
-    light_samples=16,
-    sky_samples=32,
-    light_tile=256,
-    sky_tile=128,
-    frame_light_samples=8,
-    frame_sky_samples=8,
-)
-"""Fewer and smaller shadow maps than the default: tests stay fast, the maths is the same."""
+TEST_QUALITY = PREVIEW_QUALITY
 
 
 @pytest.fixture(scope="session")

@@ -45,7 +45,7 @@ def _box(
 
 def build() -> Scene:
     b = SceneBuilder("temple")
-    _box(b, (70, 0.5, 70), (0, -0.25, 0), SAND)
+    _box(b, (48, 0.5, 48), (0, -0.25, 0), SAND)
     for i, (w, d) in enumerate(((32, 26), (31, 25), (30, 24))):
         _box(b, (w, 0.3, d), (0, 0.15 + 0.3 * i, 0), STONE if i < 2 else FLOOR)
     _colonnades(b)

@@ -19,9 +19,12 @@ out vec3 v_object_normal;
 out vec3 v_albedo;
 flat out vec4 v_material;
 out vec4 v_prev_clip;
+invariant gl_Position;
 
 void main() {
     int object = int(in_object + 0.5);
+    // Written as in depth.vert: the depth pre-pass must produce the very same depths.
+    gl_Position = u_view_proj * (u_models[object] * vec4(in_position, 1.0));
     vec4 world = u_models[object] * vec4(in_position, 1.0);
     v_world = world.xyz;
     v_object = in_position;
@@ -31,5 +34,4 @@ void main() {
     v_albedo = in_albedo;
     v_material = in_material;
     v_prev_clip = u_prev_view_proj * (u_prev_models[object] * vec4(in_position, 1.0));
-    gl_Position = u_view_proj * world;
 }
