@@ -56,11 +56,24 @@ class PathPlayer:
             Renderer(self.gpu, (width // 2, height // 2)) if settings.low_res else None
         )
 
-    def render(self, path: CameraPath, index: int, device: torch.device | str = "cpu") -> Frame:
-        """Frame ``index`` of ``path`` (motion relative to frame ``index - 1``)."""
-        frame = self._render(self.renderer, path, index, jittered=False, device=device)
+    def render(
+        self,
+        path: CameraPath,
+        index: int,
+        device: torch.device | str = "cpu",
+        reference: bool | None = None,
+        low_reference: bool | None = None,
+    ) -> Frame:
+        """Frame ``index`` of ``path`` (motion relative to frame ``index - 1``).
+
+        ``reference`` and ``low_reference`` override the settings' for the full and the
+        half-resolution image (a caller with a reference cached on disk skips rendering it).
+        """
+        full = self.settings.reference if reference is None else reference
+        low = full if low_reference is None else low_reference
+        frame = self._render(self.renderer, path, index, False, full, device)
         if self.low_renderer is not None:
-            frame.low = self._render(self.low_renderer, path, index, jittered=True, device=device)
+            frame.low = self._render(self.low_renderer, path, index, True, low, device)
         return frame
 
     def _render(
@@ -69,6 +82,7 @@ class PathPlayer:
         path: CameraPath,
         index: int,
         jittered: bool,
+        reference: bool,
         device: torch.device | str,
     ) -> Frame:
         def view(i: int) -> View:
@@ -82,7 +96,7 @@ class PathPlayer:
             index=index,
             spp=s.spp,
             seed=s.seed,
-            reference=s.reference,
+            reference=reference,
             cut=path.frames[index].cut,
             device=device,
         )

@@ -244,23 +244,25 @@ def _courtyard_features(b: SceneBuilder) -> None:
 
 
 def path_keyframes() -> list[Keyframe]:
-    """The built-in path: a still look across the courtyard, a slow walk along the portico
-    shade, a fast turn towards the gate, then a cut to the sanctuary doorway and a walk in."""
+    """The built-in path; its first five seconds hold every kind of motion, so a short
+    evaluation sees them all: a still look across the courtyard, a slow walk along the
+    portico, a fast turn towards the gate, a cut to the sanctuary doorway, then a walk in."""
 
     def key(t: float, eye: tuple, target: tuple, fov: float = 60.0, cut: bool = False) -> Keyframe:
         cam = Camera.look_at(eye, target)
         return Keyframe(t, tuple(eye), tuple(cam.rotation_xyzw), fov, cut)
 
     eye_h = PLATFORM_TOP + 1.7
+    gate = (-16.0, 3.0, 4.0)
     return [
         key(0.0, (-10.5, eye_h, 6.8), (4.0, 2.2, -1.5)),
-        key(2.0, (-10.5, eye_h, 6.8), (4.0, 2.2, -1.5)),
-        key(4.5, (-7.0, eye_h, 7.4), (6.0, 2.4, -2.0)),
-        key(6.5, (-4.2, eye_h, 7.8), (8.0, 2.8, -1.0)),
-        key(7.0, (-4.0, eye_h, 7.8), (-3.0, 2.6, -6.0)),
-        key(7.5, (-3.9, eye_h, 7.8), (-14.0, 3.0, -1.0)),
-        key(8.5, (-3.9, eye_h, 7.8), (-14.0, 3.2, 0.0)),
-        key(8.5 + 1 / 30, (8.0, eye_h, 3.5), (16.5, 2.6, 0.0), cut=True),
-        key(10.0, (8.0, eye_h, 3.5), (16.5, 2.6, 0.0)),
-        key(12.5, (11.0, eye_h, 1.0), (18.0, 2.4, 0.0)),
+        key(1.2, (-10.5, eye_h, 6.8), (4.0, 2.2, -1.5)),
+        key(3.4, (-8.4, eye_h, 7.2), (6.0, 2.4, -2.0)),
+        key(3.8, (-7.9, eye_h, 7.3), (-8.0, 2.6, -10.0)),
+        key(4.2, (-7.9, eye_h, 7.3), gate),
+        key(4.6, (-7.9, eye_h, 7.3), gate),
+        key(4.6 + 1 / 30, (8.0, eye_h, 3.5), (16.5, 2.6, 0.0), cut=True),
+        key(6.0, (8.0, eye_h, 3.5), (16.5, 2.6, 0.0)),
+        key(9.5, (10.5, eye_h, 1.5), (17.5, 2.4, 0.5)),
+        key(12.5, (12.0, eye_h, -0.5), (18.0, 2.2, -2.5)),
     ]

@@ -1,0 +1,97 @@
+"""Our torch FLIP against NVIDIA's flip-evaluator: ``python -m benchmarks.flip``.
+
+Pairs from our renderer at 640x360: on each built-in path, at three frames, the noisy
+1-spp input and the super-resolution and extrapolation baselines against the reference
+(tone-mapped). For each pair: both
+mean FLIPs, their relative difference, the Pearson correlation of the two error maps, and
+both times (median of 3 runs each, in the same process, 2 threads).
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("GOMP_SPINCOUNT", "10000")  # as the reframe-rt command sets it
+
+import argparse
+import statistics
+import time
+
+import flip_evaluator
+import numpy as np
+import torch
+
+from evaluation.flip import flip
+from evaluation.tonemap import tonemap
+from networks.tasks import TASKS
+from renderer.lights import PREVIEW_QUALITY
+from renderer.pathgen import resolve_path
+from renderer.player import PathPlayer, RenderSettings
+from renderer.scenes import BUILTIN_SCENES, load_scene
+from viewer.options import parse_resolution
+
+
+def pairs(size: tuple[int, int], frames: tuple[int, ...]):
+    for name in BUILTIN_SCENES:
+        scene = load_scene(name)
+        path = resolve_path("default", scene)
+        settings = RenderSettings(size=size, low_res=True, quality=PREVIEW_QUALITY)
+        with PathPlayer(scene, settings) as player:
+            for i in frames:
+                previous, frame = player.render(path, i - 1), player.render(path, i)
+                ref = tonemap(frame.reference).contiguous()
+                yield f"{name} {i} noisy", tonemap(frame.color).contiguous(), ref
+                for task_name, task in TASKS.items():
+                    if task_name == "denoise":
+                        continue  # its baseline is the noisy input, already in
+                    out = tonemap(task.baseline(frame, [previous])).contiguous()
+                    yield f"{name} {i} {task_name}", out, ref
+
+
+def timed(fn, repeats: int = 3) -> tuple[object, float]:
+    result, times = None, []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        result = fn()
+        times.append(time.perf_counter() - start)
+    return result, statistics.median(times) * 1e3
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--resolution", default="640x360")
+    parser.add_argument("--frames", type=int, nargs="*", default=[100, 200, 300])
+    args = parser.parse_args()
+    torch.set_num_threads(2)
+    size = parse_resolution(args.resolution)
+    rows = []
+    for label, test, ref in pairs(size, tuple(args.frames)):
+        t_np = np.ascontiguousarray(test.permute(1, 2, 0).numpy())
+        r_np = np.ascontiguousarray(ref.permute(1, 2, 0).numpy())
+        (their_map, their_mean, _), their_ms = timed(
+            lambda r=r_np, t=t_np: flip_evaluator.evaluate(r, t, "LDR", applyMagma=False)
+        )
+        (our_map, our_mean), our_ms = timed(lambda t=test, r=ref: flip(t, r))
+        pearson = float(np.corrcoef(np.asarray(their_map).ravel(), our_map.numpy().ravel())[0, 1])
+        rel = abs(float(our_mean) - their_mean) / their_mean
+        rows.append((label, their_mean, float(our_mean), rel, pearson, their_ms, our_ms))
+    print(f"FLIP parity and speed, {size[0]}x{size[1]}, {len(rows)} pairs")
+    print("| pair | flip-evaluator | ours | rel. diff | Pearson | their ms | our ms | speedup |")
+    print("|---|---|---|---|---|---|---|---|")
+    for label, theirs, ours, rel, r, t_ms, o_ms in rows:
+        print(
+            f"| {label} | {theirs:.5f} | {ours:.5f} | {rel:.1e} | {r:.6f} | {t_ms:.0f} | "
+            f"{o_ms:.0f} | {t_ms / o_ms:.1f}x |"
+        )
+    rel = max(r[3] for r in rows)
+    corr = min(r[4] for r in rows)
+    speed = statistics.median(r[5] / r[6] for r in rows)
+    print(
+        f"\nworst relative difference {rel:.1e}, lowest Pearson {corr:.6f}, "
+        f"median speedup {speed:.1f}x (ours {statistics.median(r[6] for r in rows):.0f} ms, "
+        f"flip-evaluator {statistics.median(r[5] for r in rows):.0f} ms)"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,47 @@
+"""Plots of an evaluation: per-frame quality and time along the path, per task and scene."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")  # files only; never a window
+import matplotlib.pyplot as plt
+
+from evaluation.report import RunLog
+from renderer.atomic import atomic_path
+
+
+def write_plots(logs: list[RunLog], out: Path) -> list[Path]:
+    written = []
+    for log in logs:
+        stem = f"{log.task}_{log.scene}"
+        written.append(_plot(log, out / f"{stem}_quality.png", quality=True))
+        written.append(_plot(log, out / f"{stem}_time.png", quality=False))
+    return written
+
+
+def _plot(log: RunLog, file: Path, quality: bool) -> Path:
+    panels = (("psnr_vs_ref", "PSNR vs reference (dB)"), ("flip_vs_ref", "FLIP vs reference"))
+    if not quality:
+        panels = (("ms", "time per frame (ms)"),)
+    fig, axes = plt.subplots(
+        len(panels), 1, figsize=(9, 2.6 * len(panels)), sharex=True, squeeze=False
+    )
+    for ax, (key, label) in zip(axes[:, 0], panels, strict=True):
+        for method in log.methods():
+            rows = log.of(method)
+            ax.plot([r["frame"] for r in rows], [r[key] for r in rows], label=method, lw=1.2)
+        for cut in log.cuts:
+            ax.axvline(cut, color="0.6", ls="--", lw=0.8)
+        ax.set_ylabel(label)
+        ax.grid(alpha=0.3)
+    axes[0, 0].set_title(f"{log.task} — {log.scene}, path {log.path} (dashed: camera cuts)")
+    axes[0, 0].legend(loc="best", fontsize=8)
+    axes[-1, 0].set_xlabel("frame")
+    fig.tight_layout()
+    with atomic_path(file) as tmp:
+        fig.savefig(tmp, dpi=110, format="png")
+    plt.close(fig)
+    return file

@@ -1,0 +1,225 @@
+"""What an evaluation writes: ``frames.csv`` (a row per frame and method), ``summary.json``
+(a row per task x scene x path x policy, DESIGN.md's schema), ``report.md`` (tables like the
+paper's) and plots.
+
+Sequence PSNR is computed from the mean squared error over the frames (a frame reproduced
+exactly would otherwise make the mean infinite); SSIM and FLIP are means over frames.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+import statistics
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import jsonschema
+
+from assets import schema_file
+from evaluation.runner import FrameResult
+from renderer.atomic import write_text_atomic
+
+FRAME_COLUMNS = (
+    "task", "scene", "path", "frame", "method", "refresh", "ms",
+    "psnr_vs_ref", "ssim_vs_ref", "flip_vs_ref", "psnr_vs_full", "ssim_vs_full", "flip_vs_full",
+)  # fmt: skip
+PSNR_CAP = 100.0
+"""Sequence PSNR of a perfect reproduction (dB)."""
+BASELINE, FULL = "baseline", "full"
+
+
+@dataclass
+class RunLog:
+    """Per-frame numbers of one task on one scene and path."""
+
+    task: str
+    scene: str
+    path: str
+    resolution: tuple[int, int]
+    arch: str | None = None
+    rows: list[dict] = field(default_factory=list)
+    cuts: list[int] = field(default_factory=list)
+
+    def add(self, result: FrameResult) -> None:
+        if result.frame.cut:
+            self.cuts.append(result.index)
+        for method, ms in result.ms.items():
+            ref = result.vs_reference[method]
+            full = result.vs_full.get(method)
+            refresh = result.refresh[method]
+            self.rows.append({
+                "task": self.task, "scene": self.scene, "path": self.path,
+                "frame": result.index, "method": method,
+                "refresh": "" if refresh is None else int(refresh), "ms": ms,
+                "psnr_vs_ref": ref.psnr, "ssim_vs_ref": ref.ssim, "flip_vs_ref": ref.flip,
+                "psnr_vs_full": full.psnr if full else None,
+                "ssim_vs_full": full.ssim if full else None,
+                "flip_vs_full": full.flip if full else None,
+            })  # fmt: skip
+
+    def methods(self) -> list[str]:
+        return list(dict.fromkeys(r["method"] for r in self.rows))
+
+    def of(self, method: str) -> list[dict]:
+        return [r for r in self.rows if r["method"] == method]
+
+
+def sequence_psnr(values: list[float]) -> float | None:
+    """PSNR of the mean squared error over frames, from per-frame PSNRs (peak 1)."""
+    finite = [10.0 ** (-min(v, PSNR_CAP) / 10.0) for v in values if v is not None]
+    if not finite:
+        return None
+    return min(PSNR_CAP, -10.0 * math.log10(max(statistics.fmean(finite), 1e-30)))
+
+
+def _mean(values: list[float | None]) -> float | None:
+    present = [v for v in values if v is not None]
+    return statistics.fmean(present) if present else None
+
+
+def _median(values: list[float]) -> float | None:
+    return statistics.median(values) if values else None
+
+
+def summary_rows(log: RunLog) -> list[dict]:
+    """The summary.json rows of one run: one per policy (and ``full``), or one for the
+    baseline alone when no network ran."""
+    base = log.of(BASELINE)
+    full = log.of(FULL)
+    common = {
+        "task": log.task, "arch": log.arch, "scene": log.scene, "path": log.path,
+        "resolution": f"{log.resolution[0]}x{log.resolution[1]}",
+        "psnr_baseline_vs_ref": sequence_psnr([r["psnr_vs_ref"] for r in base]),
+        "ssim_baseline_vs_ref": _mean([r["ssim_vs_ref"] for r in base]),
+        "flip_baseline_vs_ref": _mean([r["flip_vs_ref"] for r in base]),
+        "baseline_ms_median": _median([r["ms"] for r in base]),
+        "full_ms_median": _median([r["ms"] for r in full]),
+        "psnr_full_vs_ref": sequence_psnr([r["psnr_vs_ref"] for r in full]),
+        "flip_full_vs_ref": _mean([r["flip_vs_ref"] for r in full]),
+    }  # fmt: skip
+    policies = [m for m in log.methods() if m not in (BASELINE, FULL)]
+    rows = []
+    for policy in policies or ([FULL] if full else [BASELINE]):
+        these = log.of(policy)
+        cached = policy not in (BASELINE, FULL)
+        refreshed = sum(1 for r in these if r["refresh"] == 1) if cached else None
+        speedup = None
+        if cached and full:
+            speedup = sum(r["ms"] for r in full) / max(sum(r["ms"] for r in these), 1e-9)
+        rows.append({
+            **common,
+            "policy": policy,
+            "frames": len(these),
+            "refresh_frames": refreshed,
+            "frames_skipped": None if refreshed is None else len(these) - refreshed,
+            "flops_removed": None,
+            "cached_ms_median": _median([r["ms"] for r in these]) if cached else None,
+            "speedup": speedup,
+            "flip_vs_full": _mean([r["flip_vs_full"] for r in these]) if cached else None,
+            "ssim_vs_full": _mean([r["ssim_vs_full"] for r in these]) if cached else None,
+            "psnr_vs_full": sequence_psnr([r["psnr_vs_full"] for r in these]) if cached else None,
+            "psnr_cached_vs_ref": (
+                sequence_psnr([r["psnr_vs_ref"] for r in these]) if cached else None
+            ),
+            "flip_cached_vs_ref": _mean([r["flip_vs_ref"] for r in these]) if cached else None,
+        })  # fmt: skip
+    return rows
+
+
+@lru_cache(maxsize=1)
+def _summary_validator() -> jsonschema.protocols.Validator:
+    schema = json.loads(schema_file("summary").read_text(encoding="utf-8"))
+    return jsonschema.validators.validator_for(schema)(schema)
+
+
+def validate_summary(summary: dict) -> None:
+    """Raise ``jsonschema.ValidationError`` unless ``summary`` follows the schema."""
+    _summary_validator().validate(summary)
+
+
+def write_outputs(logs: list[RunLog], out: Path, command: str) -> dict:
+    """Write summary.json, frames.csv, report.md and the plots into ``out``."""
+    from evaluation.plots import write_plots
+
+    out.mkdir(parents=True, exist_ok=True)
+    summary = {"runs": [row for log in logs for row in summary_rows(log)]}
+    validate_summary(summary)
+    write_text_atomic(out / "summary.json", json.dumps(summary, indent=1) + "\n")
+    write_text_atomic(out / "frames.csv", frames_csv(logs))
+    write_text_atomic(out / "report.md", report_markdown(logs, summary, command))
+    write_plots(logs, out)
+    return summary
+
+
+def frames_csv(logs: list[RunLog]) -> str:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=FRAME_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    for log in logs:
+        for row in log.rows:
+            writer.writerow({k: _csv_value(row[k]) for k in FRAME_COLUMNS})
+    return buffer.getvalue()
+
+
+def _csv_value(v: object) -> object:
+    if v is None:
+        return ""
+    if isinstance(v, float):
+        return f"{v:.6g}"
+    return v
+
+
+def _fmt(v: float | None, digits: int = 3, suffix: str = "") -> str:
+    if v is None:
+        return "–"
+    return f"{v:.{digits}f}{suffix}"
+
+
+def report_markdown(logs: list[RunLog], summary: dict, command: str) -> str:
+    lines = ["# reframe-rt evaluation", "", f"`{command}`", ""]
+    lines += [
+        "Quality against the full network's output (FLIP, SSIM: as the ReFrame paper reports "
+        "it) and against the converged reference (PSNR, FLIP). Times are medians per frame; "
+        "speedup is total full-network time over total cached time on the same frames. "
+        "Sequence PSNR comes from the mean squared error over frames.",
+        "",
+        "| task | scene | policy | frames skipped | speedup | FLIP vs full | SSIM vs full |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for row in summary["runs"]:
+        skipped = (
+            f"{row['frames_skipped']}/{row['frames']}" if row["frames_skipped"] is not None else "–"
+        )
+        lines.append(
+            f"| {row['task']} | {row['scene']} | {row['policy']} | {skipped} | "
+            f"{_fmt(row['speedup'], 2, 'x')} | {_fmt(row['flip_vs_full'], 4)} | "
+            f"{_fmt(row['ssim_vs_full'], 4)} |"
+        )
+    for log in logs:
+        w, h = log.resolution
+        frames = len({r["frame"] for r in log.rows})
+        lines += [
+            "",
+            f"## {log.task} — {log.scene}, path {log.path}, {frames} frames at {w}x{h}",
+            "",
+            "| method | ms (median) | PSNR vs ref | SSIM vs ref | FLIP vs ref | "
+            "PSNR vs full | FLIP vs full | refreshes |",
+            "|---|---|---|---|---|---|---|---|",
+        ]
+        for method in log.methods():
+            rows = log.of(method)
+            refreshes = [r["refresh"] for r in rows if r["refresh"] != ""]
+            lines.append(
+                f"| {method} | {_fmt(_median([r['ms'] for r in rows]), 1)} | "
+                f"{_fmt(sequence_psnr([r['psnr_vs_ref'] for r in rows]), 2, ' dB')} | "
+                f"{_fmt(_mean([r['ssim_vs_ref'] for r in rows]), 4)} | "
+                f"{_fmt(_mean([r['flip_vs_ref'] for r in rows]), 4)} | "
+                f"{_fmt(sequence_psnr([r['psnr_vs_full'] for r in rows]), 2, ' dB')} | "
+                f"{_fmt(_mean([r['flip_vs_full'] for r in rows]), 4)} | "
+                f"{sum(refreshes) if refreshes else '–'} |"
+            )
+    return "\n".join(lines) + "\n"

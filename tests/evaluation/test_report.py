@@ -1,0 +1,101 @@
+"""summary.json rows, frames.csv and report.md from per-frame numbers."""
+
+import csv
+import io
+import json
+
+import jsonschema
+import pytest
+
+from evaluation.metrics import Scores
+from evaluation.report import (
+    RunLog,
+    frames_csv,
+    report_markdown,
+    sequence_psnr,
+    summary_rows,
+    validate_summary,
+    write_outputs,
+)
+
+
+class FakeResult:
+    def __init__(self, index, methods, cut=False):
+        self.index = index
+        self.frame = type("F", (), {"cut": cut})()
+        self.ms = {m: ms for m, (ms, _, _) in methods.items()}
+        self.refresh = {m: r for m, (_, r, _) in methods.items()}
+        self.vs_reference = {m: Scores(p, 0.9, 0.1) for m, (_, _, p) in methods.items()}
+        self.vs_full = {
+            m: Scores(40.0, 0.99, 0.01) for m in methods if m not in ("full", "baseline")
+        }
+
+
+def log_with(methods_per_frame) -> RunLog:
+    log = RunLog("denoise", "temple", "temple", (64, 36), arch="unet")
+    for i, methods in enumerate(methods_per_frame):
+        log.add(FakeResult(i, methods, cut=i == 2))
+    return log
+
+
+def test_sequence_psnr_uses_the_mean_squared_error():
+    assert sequence_psnr([20.0, 20.0]) == pytest.approx(20.0)
+    # MSE 0.01 and 0.0001 average to 0.00505.
+    assert sequence_psnr([20.0, 40.0]) == pytest.approx(22.967, abs=1e-3)
+    assert sequence_psnr([float("inf")]) == 100.0
+    assert sequence_psnr([]) is None
+
+
+def test_baseline_only_run_has_one_row_with_nulls():
+    log = log_with([{"baseline": (1.0, None, 12.0)}] * 3)
+    (row,) = summary_rows(log)
+    assert row["policy"] == "baseline" and row["frames"] == 3
+    assert row["psnr_baseline_vs_ref"] == pytest.approx(12.0)
+    assert row["speedup"] is None and row["full_ms_median"] is None
+    validate_summary({"runs": [row]})
+
+
+def test_policy_rows_count_refreshes_and_speedup():
+    frames = [
+        {
+            "baseline": (1.0, None, 12.0),
+            "full": (100.0, None, 30.0),
+            "every-2": (100.0, True, 29.0),
+        },
+        {
+            "baseline": (1.0, None, 12.0),
+            "full": (100.0, None, 30.0),
+            "every-2": (30.0, False, 28.0),
+        },
+    ]
+    (row,) = summary_rows(log_with(frames))
+    assert row["policy"] == "every-2" and row["refresh_frames"] == 1 and row["frames_skipped"] == 1
+    assert row["speedup"] == pytest.approx(200.0 / 130.0)
+    assert row["full_ms_median"] == 100.0 and row["cached_ms_median"] == 65.0
+    assert row["flip_vs_full"] == pytest.approx(0.01)
+    validate_summary({"runs": [row]})
+
+
+def test_schema_rejects_missing_fields():
+    log = log_with([{"baseline": (1.0, None, 12.0)}])
+    (row,) = summary_rows(log)
+    del row["speedup"]
+    with pytest.raises(jsonschema.ValidationError):
+        validate_summary({"runs": [row]})
+
+
+def test_outputs_on_disk(tmp_path):
+    log = log_with([{"baseline": (1.0, None, 12.0)}] * 4)
+    write_outputs([log], tmp_path, "reframe-rt eval --test")
+    assert {p.name for p in tmp_path.iterdir()} == {
+        "summary.json", "frames.csv", "report.md", "denoise_temple_quality.png",
+        "denoise_temple_time.png",
+    }  # fmt: skip
+    validate_summary(json.loads((tmp_path / "summary.json").read_text()))
+    rows = list(csv.DictReader(io.StringIO(frames_csv([log]))))
+    assert len(rows) == 4 and rows[0]["refresh"] == "" and rows[0]["psnr_vs_full"] == ""
+    report = report_markdown([log], json.loads((tmp_path / "summary.json").read_text()), "x")
+    assert (
+        "| task | scene | policy | frames skipped | speedup | FLIP vs full | SSIM vs full |"
+        in report
+    )

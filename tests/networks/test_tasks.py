@@ -1,0 +1,59 @@
+"""The tasks' baselines: jitter-aware upsampling, hole filling, reprojection."""
+
+import torch
+import torch.nn.functional as F
+
+from networks.reproject import fill_holes
+from networks.tasks import TASKS, upsample_jittered
+from renderer.pathgen import resolve_path
+from renderer.player import PathPlayer, RenderSettings
+from renderer.scenes import load_scene
+from tests.conftest import TEST_QUALITY
+
+
+def test_upsampling_without_jitter_is_plain_bilinear():
+    low = torch.rand(3, 9, 16)
+    expected = F.interpolate(low[None], size=(18, 32), mode="bilinear", align_corners=False)[0]
+    torch.testing.assert_close(upsample_jittered(low, (0.0, 0.0), (32, 18)), expected)
+
+
+def test_upsampling_undoes_the_jitter():
+    """A linear ramp sampled with jitter j (in low-res pixels) is rebuilt exactly."""
+    w, h = 16, 9
+    jitter = (0.3, -0.2)
+    xs = torch.arange(w) + 0.5 + jitter[0]
+    low = xs.view(1, 1, w).expand(3, h, w).clone()
+    up = upsample_jittered(low, jitter, (2 * w, 2 * h))
+    expected = (torch.arange(2 * w) + 0.5) / 2
+    # Away from the borders (where the ramp is clamped), the ramp is exact.
+    torch.testing.assert_close(up[0, 4, 3:-3], expected[3:-3], atol=1e-5, rtol=0)
+
+
+def test_fill_holes_keeps_valid_pixels_and_fills_from_neighbours():
+    image = torch.full((3, 8, 8), 2.0)
+    image[:, :, 4:] = 6.0
+    valid = torch.ones(1, 8, 8, dtype=torch.bool)
+    valid[:, 3:5, 3:5] = False
+    image[:, 3:5, 3:5] = -100.0
+    out = fill_holes(image, valid)
+    torch.testing.assert_close(out[:, valid[0]], image[:, valid[0]])
+    hole = out[0, 3:5, 3:5]
+    assert float(hole.min()) >= 2.0 and float(hole.max()) <= 6.0
+    assert float(hole[:, 0].mean()) < float(hole[:, 1].mean())
+
+
+def test_baselines_on_rendered_frames(gl):
+    scene = load_scene("temple")
+    path = resolve_path("default", scene)
+    settings = RenderSettings(size=(96, 54), low_res=True, quality=TEST_QUALITY)
+    with PathPlayer(scene, settings, gl) as player:
+        still_a, still_b = player.render(path, 10), player.render(path, 11)
+        moving_a, moving_b = player.render(path, 80), player.render(path, 81)
+    for task in TASKS.values():
+        for frame, prev in ((still_b, still_a), (moving_b, moving_a)):
+            out = task.baseline(frame, [prev])
+            assert out.shape == frame.reference.shape and torch.isfinite(out).all()
+    # Denoising's baseline is the noisy input; a still camera reprojects exactly.
+    assert torch.equal(TASKS["denoise"].baseline(still_b, []), still_b.color)
+    torch.testing.assert_close(TASKS["extrapolate"].baseline(still_b, [still_a]), still_a.reference)
+    assert not TASKS["extrapolate"].applies(still_a, [])
