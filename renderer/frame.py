@@ -8,8 +8,6 @@ import torch
 
 from renderer.camera import Camera
 
-IMAGE_FIELDS = ("color", "reference", "albedo", "normal", "depth", "motion", "prev_depth")
-
 
 @dataclass
 class Frame:

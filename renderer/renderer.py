@@ -237,14 +237,6 @@ class Renderer:
         self.gpu.ctx.finish()
         self.stage_times[name] = time.perf_counter() - start
 
-    @property
-    def color_texture(self) -> moderngl.Texture:
-        return self._color
-
-    @property
-    def reference_texture(self) -> moderngl.Texture:
-        return self._reference
-
     def _view_proj(self, view: View) -> tuple[np.ndarray, np.ndarray]:
         # Flipping y makes GL's window rows run top-down, like image rows: textures read
         # back in image order and shaders work in image pixel coordinates.

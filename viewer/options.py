@@ -1,10 +1,21 @@
-"""Parsing of command-line values that tyro passes through as strings."""
+"""Options several commands share, and parsing of the values tyro passes through as
+strings."""
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated
 
+import tyro
+
+from evaluation.reference_cache import default_cache_dir
 from renderer.errors import UserError
+from renderer.path import CameraPath
+from renderer.pathgen import resolve_path
+from renderer.scenes import load_scene
+from renderer.scenes.scene import Scene
 
 MIN_SIDE, MAX_SIDE = 8, 8192
 
@@ -27,3 +38,56 @@ def parse_resolution(text: str) -> tuple[int, int]:
 def check_positive(name: str, value: int | None) -> None:
     if value is not None and value < 1:
         raise UserError(f"--{name} must be at least 1, got {value}")
+
+
+@dataclass
+class PlaybackOptions:
+    """Which frames of which scene: the options of every command that plays a path."""
+
+    scene: str = "temple"
+    """Built-in scene (temple, garden, arena) or a .obj/.gltf/.glb file."""
+    path: str = "default"
+    """Camera path: 'default' (the scene's own), a built-in path name, or a .json file."""
+    resolution: str = "640x360"
+    """Image size as WIDTHxHEIGHT."""
+    seed: int = 0
+    """Noise seed: the same seed renders the same noise."""
+    quiet: bool = False
+    """No progress bars."""
+
+
+@dataclass
+class CacheOptions:
+    """Where converged references are kept between runs."""
+
+    cache: Annotated[Path | None, tyro.conf.arg(metavar="DIR")] = None
+    """Directory of cached references (default: ~/.cache/reframe-rt, or $REFRAME_RT_CACHE)."""
+    no_cache: bool = False
+    """Render every reference, keep none."""
+
+    def cache_dir(self) -> Path | None:
+        return None if self.no_cache else (self.cache or default_cache_dir())
+
+
+@dataclass
+class Playback:
+    """What playback options resolve to, every user mistake checked."""
+
+    size: tuple[int, int]
+    scene: Scene
+    path: CameraPath
+    path_name: str
+    count: int
+
+
+def resolve_playback(options: PlaybackOptions, frames: int | None, up: str = "auto") -> Playback:
+    """Parse and load everything ``options`` name; raises a UserError before anything runs."""
+    size = parse_resolution(options.resolution)
+    check_positive("frames", frames)
+    scene = load_scene(options.scene, up)
+    path = resolve_path(options.path, scene)
+    name = Path(options.path).stem if options.path.lower().endswith(".json") else options.path
+    if name == "default":
+        name = scene.path or "generated"
+    count = len(path) if frames is None else min(frames, len(path))
+    return Playback(size, scene, path, name, count)

@@ -10,65 +10,47 @@ import tyro
 from tqdm import tqdm
 
 from evaluation.dump import frame_done, write_frame
-from evaluation.reference_cache import default_cache_dir
 from evaluation.runner import Baseline, Runner
 from networks.tasks import TASKS
 from renderer.atomic import remove_partials
 from renderer.lights import ShadowQuality
-from renderer.pathgen import resolve_path
 from renderer.player import RenderSettings
-from renderer.scenes import load_scene
-from viewer.options import check_positive, parse_resolution
+from viewer.options import CacheOptions, PlaybackOptions, resolve_playback
 
 
 @dataclass
-class DumpConfig:
+class DumpConfig(CacheOptions, PlaybackOptions):
     """Write frame_NNNN.exr (G-buffers, each method's output and its FLIP map) and PNG
     previews per frame into --out. Run again after an interruption to finish the job."""
 
-    scene: str = "temple"
-    """Built-in scene (temple, garden, arena) or a .obj/.gltf/.glb file."""
-    path: str = "default"
-    """Camera path: 'default' (the scene's own), a built-in path name, or a .json file."""
     task: Literal["denoise", "supersample", "extrapolate"] = "denoise"
     """The task whose methods are dumped."""
     frames: Annotated[int | None, tyro.conf.arg(metavar="N")] = 30
     """Frames from the start of the path ('None': all of them)."""
-    resolution: str = "640x360"
-    """Image size as WIDTHxHEIGHT."""
-    seed: int = 0
-    """Noise seed of the renders."""
     out: Path = Path("out/dump")
     """Output directory."""
-    cache: Path | None = None
-    """Where converged references are kept between runs (default: ~/.cache/reframe-rt)."""
-    no_cache: bool = False
-    """Render every reference, keep none."""
-    quiet: bool = False
-    """No progress bar."""
 
 
 def run(cfg: DumpConfig) -> None:
-    size = parse_resolution(cfg.resolution)
-    check_positive("frames", cfg.frames)
-    scene = load_scene(cfg.scene)
-    path = resolve_path(cfg.path, scene)
-    count = len(path) if cfg.frames is None else min(cfg.frames, len(path))
+    play = resolve_playback(cfg, cfg.frames)
     task = TASKS[cfg.task]
     methods = [Baseline(task)]
     names = [m.name for m in methods]
     cfg.out.mkdir(parents=True, exist_ok=True)
     remove_partials(cfg.out)
     # Finished frames are still played (the methods' state needs them), not written again.
-    done = {i for i in range(count) if frame_done(cfg.out, i, names)}
-    settings = RenderSettings(size=size, seed=cfg.seed, quality=ShadowQuality())
-    cache_dir = None if cfg.no_cache else (cfg.cache or default_cache_dir())
-    runner = Runner(scene, path, task, methods, settings, cache_dir)
+    done = {i for i in range(play.count) if frame_done(cfg.out, i, names)}
+    settings = RenderSettings(size=play.size, seed=cfg.seed, quality=ShadowQuality())
+    runner = Runner(play.scene, play.path, task, methods, settings, cfg.cache_dir())
     progress = tqdm(
-        total=count, initial=len(done), desc=f"dump {cfg.task}", unit="frame", disable=cfg.quiet
+        total=play.count,
+        initial=len(done),
+        desc=f"dump {cfg.task}",
+        unit="frame",
+        disable=cfg.quiet,
     )
     try:
-        for result in runner.run(count, flip_maps=True, skip=done):
+        for result in runner.run(play.count, flip_maps=True, skip=done):
             write_frame(cfg.out, result, task)
             progress.update()
     finally:
