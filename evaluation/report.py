@@ -41,6 +41,8 @@ class RunLog:
     path: str
     resolution: tuple[int, int]
     arch: str | None = None
+    deep_share: float | None = None
+    """Share of the network's FLOPs in its deep stage (what a reuse frame skips)."""
     rows: list[dict] = field(default_factory=list)
     cuts: list[int] = field(default_factory=list)
 
@@ -116,7 +118,11 @@ def summary_rows(log: RunLog) -> list[dict]:
             "frames": len(these),
             "refresh_frames": refreshed,
             "frames_skipped": None if refreshed is None else len(these) - refreshed,
-            "flops_removed": None,
+            "flops_removed": (
+                (len(these) - refreshed) / len(these) * log.deep_share
+                if refreshed is not None and log.deep_share is not None and these
+                else None
+            ),
             "cached_ms_median": _median([r["ms"] for r in these]) if cached else None,
             "speedup": speedup,
             "flip_vs_full": _mean([r["flip_vs_full"] for r in these]) if cached else None,

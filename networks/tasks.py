@@ -1,12 +1,20 @@
-"""The three rendering jobs. Each task knows what it must produce for a frame (the converged
-reference, at full resolution) and its non-neural baseline; the network inputs join them in
-the networks issue.
+"""The three rendering jobs. A task knows its target (the converged reference), its
+non-neural baseline, and for the networks: its input channels, how to assemble them from
+the current frame and its history, and how to turn the network's output back into linear
+HDR color.
 
-- ``denoise``: 1-spp color -> converged color. Baseline: the noisy input.
-- ``supersample``: the half-resolution render (jittered) -> full resolution. Baseline:
-  bilinear upsampling that honours the jitter.
-- ``extrapolate``: the previous shaded frames -> this frame, without shading it. Baseline:
-  the last shaded frame reprojected by motion vectors, holes filled.
+Networks work in an albedo-demodulated, log-compressed space: color divided by
+``albedo + 0.05`` (texture detail comes from the G-buffer, so the network handles the
+smoother illumination), then ``log1p``; ``to_hdr`` undoes both exactly.
+
+- ``denoise``: 1-spp color, albedo, normal, depth -> converged color. Baseline: the noisy
+  input.
+- ``supersample``: the half-resolution render upsampled (honouring its jitter), full-
+  resolution albedo, normal and depth, and the network's previous output warped by motion
+  vectors -> full-resolution color. Baseline: the jitter-aware bilinear upsampling.
+- ``extrapolate``: the current G-buffers and the last two shaded frames warped into this
+  one with disocclusion masks -> this frame's color without shading it. Baseline: the last
+  shaded frame reprojected, holes filled.
 """
 
 from __future__ import annotations
@@ -19,14 +27,38 @@ import torch.nn.functional as F
 
 from networks.reproject import reproject
 from renderer.frame import Frame
+from renderer.motion import backward_warp, disocclusion_mask
 
 History = Sequence[Frame]
 """Earlier frames of the sequence, oldest first (empty at the start)."""
+
+MODULATION_FLOOR = 0.05
+"""Added to albedo before dividing by it: keeps dark and black (sky) pixels finite."""
+
+
+def modulation(frame: Frame) -> torch.Tensor:
+    return frame.albedo + MODULATION_FLOOR
+
+
+def compress(color: torch.Tensor, frame: Frame) -> torch.Tensor:
+    """Linear HDR color -> the networks' space."""
+    return torch.log1p((color / modulation(frame)).clamp(min=0.0))
+
+
+def expand(values: torch.Tensor, frame: Frame) -> torch.Tensor:
+    """The networks' space -> linear HDR color (inverse of :func:`compress`)."""
+    return torch.expm1(values.clamp(min=0.0, max=20.0)) * modulation(frame)
+
+
+def geometry_inputs(frame: Frame) -> list[torch.Tensor]:
+    """Albedo, normal and compressed depth: 7 channels."""
+    return [frame.albedo, frame.normal, torch.log1p(frame.depth) / 4.0]
 
 
 @dataclass(frozen=True)
 class Task:
     name: str
+    in_channels: int
     needs_low_res: bool = False
     history: int = 0
     """How many earlier frames the task reads."""
@@ -37,17 +69,28 @@ class Task:
             raise ValueError(f"{self.name}: the frame was rendered without its reference")
         return frame.reference
 
-    def input_image(self, frame: Frame, history: History) -> torch.Tensor:
-        """(3, h, w) linear HDR: the image the task starts from, for previews."""
-        raise NotImplementedError
-
     def applies(self, frame: Frame, history: History) -> bool:
         """Whether the task makes sense on this frame (extrapolation needs a past)."""
         return True
 
+    def input_image(self, frame: Frame, history: History) -> torch.Tensor:
+        """(3, h, w) linear HDR: the image the task starts from, for previews."""
+        raise NotImplementedError
+
     def baseline(self, frame: Frame, history: History) -> torch.Tensor:
         """(3, H, W) linear HDR: the non-neural answer."""
         raise NotImplementedError
+
+    def assemble(
+        self, frame: Frame, history: History, previous_output: torch.Tensor | None = None
+    ) -> torch.Tensor:
+        """(in_channels, H, W): the network's input. ``previous_output`` is the network's
+        answer for the previous frame (used by super-resolution)."""
+        raise NotImplementedError
+
+    def to_hdr(self, output: torch.Tensor, frame: Frame) -> torch.Tensor:
+        """The network's (3, H, W) output -> linear HDR color."""
+        return expand(output, frame)
 
 
 class Denoise(Task):
@@ -57,6 +100,9 @@ class Denoise(Task):
     def baseline(self, frame: Frame, history: History) -> torch.Tensor:
         return frame.color
 
+    def assemble(self, frame, history, previous_output=None) -> torch.Tensor:
+        return torch.cat([compress(frame.color, frame), *geometry_inputs(frame)])
+
 
 class Supersample(Task):
     def input_image(self, frame: Frame, history: History) -> torch.Tensor:
@@ -64,6 +110,18 @@ class Supersample(Task):
 
     def baseline(self, frame: Frame, history: History) -> torch.Tensor:
         return upsample_jittered(_low(frame).reference, _low(frame).jitter, frame.size)
+
+    def assemble(self, frame, history, previous_output=None) -> torch.Tensor:
+        upsampled = compress(self.baseline(frame, history), frame)
+        # Nothing is carried across a cut: the previous output shows another shot.
+        if previous_output is not None and history and not frame.cut:
+            warped = backward_warp(previous_output, frame.motion)
+            valid = _valid(frame, history[-1])
+            carried = compress(warped, frame) * valid
+        else:
+            carried = torch.zeros_like(upsampled)
+            valid = torch.zeros_like(frame.depth)
+        return torch.cat([upsampled, *geometry_inputs(frame), carried, valid])
 
 
 class Extrapolate(Task):
@@ -81,11 +139,42 @@ class Extrapolate(Task):
         previous = history[-1]
         return reproject(previous.reference, previous, frame)
 
+    def assemble(self, frame, history, previous_output=None) -> torch.Tensor:
+        channels = geometry_inputs(frame)
+        # Shading (color over albedo) of the last two frames, brought into this one: one
+        # warp from t-1, two chained warps from t-2; a shot's frames only.
+        shot = [h for h in history[-2:]]
+        if frame.cut:
+            shot = []
+        one_back = shot[-1] if shot else None
+        two_back = shot[-2] if len(shot) >= 2 and not one_back.cut else None
+        for past, chain in ((one_back, []), (two_back, [one_back])):
+            if past is None:
+                channels += [torch.zeros_like(frame.color), torch.zeros_like(frame.depth)]
+                continue
+            shading = past.reference / modulation(past)
+            valid = torch.ones_like(frame.depth)
+            steps = [*chain, frame]  # warp forward one frame at a time
+            source = past
+            for step in steps:
+                shading = backward_warp(shading, step.motion)
+                valid = backward_warp(valid, step.motion, mode="nearest") * _valid(step, source)
+                source = step
+            channels += [torch.log1p(shading.clamp(min=0.0)) * valid, valid]
+        return torch.cat(channels)
+
+
+def _valid(frame: Frame, previous: Frame) -> torch.Tensor:
+    mask = disocclusion_mask(
+        frame.depth, frame.prev_depth, previous.depth, frame.motion, mode="nearest"
+    )
+    return mask.to(frame.depth.dtype)
+
 
 TASKS: dict[str, Task] = {
-    "denoise": Denoise("denoise"),
-    "supersample": Supersample("supersample", needs_low_res=True),
-    "extrapolate": Extrapolate("extrapolate", history=1),
+    "denoise": Denoise("denoise", in_channels=10),
+    "supersample": Supersample("supersample", in_channels=14, needs_low_res=True, history=1),
+    "extrapolate": Extrapolate("extrapolate", in_channels=15, history=2),
 }
 
 

@@ -57,3 +57,42 @@ def test_baselines_on_rendered_frames(gl):
     assert torch.equal(TASKS["denoise"].baseline(still_b, []), still_b.color)
     torch.testing.assert_close(TASKS["extrapolate"].baseline(still_b, [still_a]), still_a.reference)
     assert not TASKS["extrapolate"].applies(still_a, [])
+
+
+def test_inputs_have_the_declared_channels_and_round_trip(gl):
+    scene = load_scene("arena")
+    path = resolve_path("default", scene)
+    settings = RenderSettings(size=(64, 36), low_res=True, quality=TEST_QUALITY)
+    with PathPlayer(scene, settings, gl) as player:
+        frames = [player.render(path, i) for i in (100, 101, 102)]
+    current, history = frames[-1], frames[:-1]
+    for task in TASKS.values():
+        previous_output = torch.rand(3, 36, 64) if task.name == "supersample" else None
+        x = task.assemble(current, history, previous_output)
+        assert x.shape == (task.in_channels, 36, 64) and torch.isfinite(x).all()
+        # Without any history the inputs still assemble (zeros and zero masks).
+        assert task.assemble(current, [], None).shape == x.shape
+    # The networks' space and back is the identity on linear colors.
+    color = current.reference
+    back = compress_expand_round_trip(color, current)
+    torch.testing.assert_close(back, color, atol=1e-4, rtol=1e-4)
+
+
+def compress_expand_round_trip(color, frame):
+    from networks.tasks import compress, expand
+
+    return expand(compress(color, frame), frame)
+
+
+def test_supersample_carries_its_previous_output_only_where_it_was_seen(gl):
+    scene = load_scene("temple")
+    path = resolve_path("default", scene)
+    settings = RenderSettings(size=(64, 36), low_res=True, quality=TEST_QUALITY)
+    with PathPlayer(scene, settings, gl) as player:
+        prev, cur = player.render(path, 138), player.render(path, 139)  # 139: a cut
+    task = TASKS["supersample"]
+    assert float(task.assemble(cur, [prev], torch.ones(3, 36, 64))[-1].max()) == 0.0
+    with PathPlayer(scene, settings, gl) as player:
+        walk_a, walk_b = player.render(path, 60), player.render(path, 61)
+    mask = task.assemble(walk_b, [walk_a], torch.ones(3, 36, 64))[-1]
+    assert 0.5 < float(mask.mean()) < 1.0, "a walk carries most pixels over, not all"

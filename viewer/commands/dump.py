@@ -10,7 +10,8 @@ import tyro
 from tqdm import tqdm
 
 from evaluation.dump import frame_done, write_frame
-from evaluation.runner import Baseline, Runner
+from evaluation.methods import methods_for
+from evaluation.runner import Runner
 from networks.tasks import TASKS
 from renderer.atomic import remove_partials
 from renderer.lights import ShadowQuality
@@ -25,6 +26,14 @@ class DumpConfig(CacheOptions, PlaybackOptions):
 
     task: Literal["denoise", "supersample", "extrapolate"] = "denoise"
     """The task whose methods are dumped."""
+    policy: Annotated[tuple[str, ...], tyro.conf.UseAppendAction] = ()
+    """Method to dump beside the baseline, repeatable (default: full)."""
+    arch: Literal["unet", "unetpp"] = "unet"
+    """Network architecture."""
+    cut: int = 1
+    """Top levels a reuse frame recomputes: 1 is ReFrame's cut (the decoder output one level
+    below the top is cached); deeper cuts reuse less and stay closer to the full network
+    (U-Net only)."""
     frames: Annotated[int | None, tyro.conf.arg(metavar="N")] = 30
     """Frames from the start of the path ('None': all of them)."""
     out: Path = Path("out/dump")
@@ -34,7 +43,7 @@ class DumpConfig(CacheOptions, PlaybackOptions):
 def run(cfg: DumpConfig) -> None:
     play = resolve_playback(cfg, cfg.frames)
     task = TASKS[cfg.task]
-    methods = [Baseline(task)]
+    methods = methods_for(task, cfg.policy or ("full",), cfg.arch, cfg.cut)
     names = [m.name for m in methods]
     cfg.out.mkdir(parents=True, exist_ok=True)
     remove_partials(cfg.out)

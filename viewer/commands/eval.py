@@ -11,14 +11,16 @@ from typing import Annotated, Literal
 import tyro
 from tqdm import tqdm
 
+from evaluation.methods import methods_for
 from evaluation.report import RunLog, write_outputs
-from evaluation.runner import Baseline, Runner
+from evaluation.runner import Runner
 from networks.tasks import TASKS
 from renderer.lights import ShadowQuality
 from renderer.player import RenderSettings
 from viewer.options import CacheOptions, PlaybackOptions, resolve_playback
 
 TaskName = Literal["denoise", "supersample", "extrapolate"]
+DEFAULT_POLICIES = ("full", "every-2", "delta-H", "delta-L", "motion-H")
 DEFAULT_FRAMES = 150
 """Five seconds of the path: the built-in temple path holds a still camera, a walk, a fast
 turn and a cut in them, and an evaluation of every task fits in a few minutes."""
@@ -31,20 +33,48 @@ class EvalConfig(CacheOptions, PlaybackOptions):
 
     task: Annotated[tuple[TaskName, ...], tyro.conf.UseAppendAction] = ()
     """Task to evaluate, repeatable (default: all three)."""
+    policy: Annotated[tuple[str, ...], tyro.conf.UseAppendAction] = ()
+    """Method to run beside the baseline, repeatable: full, every-N, delta-H, delta-L,
+    delta-<tau>, motion-H, motion-L, motion-<tau>, lfd-<tau> (default: full, every-2,
+    delta-H, delta-L, motion-H)."""
+    arch: Literal["unet", "unetpp"] = "unet"
+    """Network architecture (U-Net++ weights exist for denoise)."""
+    cut: int = 1
+    """Top levels a reuse frame recomputes: 1 is ReFrame's cut (the decoder output one level
+    below the top is cached); deeper cuts reuse less and stay closer to the full network
+    (U-Net only)."""
     frames: Annotated[int | None, tyro.conf.arg(metavar="N")] = DEFAULT_FRAMES
     """Frames from the start of the path ('None': all of them)."""
     out: Path = Path("out/eval")
     """Output directory."""
 
 
+def deep_share(net, size: tuple[int, int], cut: int) -> float:
+    """Share of ``net``'s FLOPs in its deep stage at ``size`` (width, height)."""
+    flops = net.stage_flops(size[1], size[0], cut)
+    return flops["deep"] / sum(flops.values())
+
+
 def run(cfg: EvalConfig) -> None:
     play = resolve_playback(cfg, cfg.frames)
     settings = RenderSettings(size=play.size, seed=cfg.seed, quality=ShadowQuality())
+    tasks = [TASKS[name] for name in cfg.task or tuple(TASKS)]
+    # Every task's methods are built before anything runs: missing weights fail at once.
+    policies = cfg.policy or DEFAULT_POLICIES
+    methods = {task.name: methods_for(task, policies, cfg.arch, cfg.cut) for task in tasks}
     logs = []
-    for name in cfg.task or tuple(TASKS):
-        task = TASKS[name]
-        log = RunLog(task=name, scene=play.scene.name, path=play.path_name, resolution=play.size)
-        runner = Runner(play.scene, play.path, task, [Baseline(task)], settings, cfg.cache_dir())
+    for task in tasks:
+        name = task.name
+        nets = [m.net for m in methods[name] if hasattr(m, "net")]
+        log = RunLog(
+            task=name,
+            scene=play.scene.name,
+            path=play.path_name,
+            resolution=play.size,
+            arch=cfg.arch if nets else None,
+            deep_share=deep_share(nets[0], play.size, cfg.cut) if nets else None,
+        )
+        runner = Runner(play.scene, play.path, task, methods[name], settings, cfg.cache_dir())
         try:
             results = runner.run(play.count)
             for result in tqdm(

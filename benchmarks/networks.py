@@ -1,0 +1,89 @@
+"""Inference cost of the shipped networks: ``python -m benchmarks.networks``.
+
+At 640x360, float32, channels-last, 2 threads, inference mode: the full network, and the
+top-blocks-only path a reuse frame runs (top encoder block + top decoder block on a cached
+deep feature), each timed as the median of repeated runs in the same process; and what the
+analytic FLOP counter predicts for that path's share of the time.
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("GOMP_SPINCOUNT", "10000")  # as the reframe-rt command sets it
+
+import argparse
+import statistics
+import time
+
+import torch
+
+from assets import WEIGHTS_DIR
+from networks.blocks import pad_to
+from networks.weights import load_network
+from viewer.options import parse_resolution
+
+
+def timed(fn, repeats: int) -> float:
+    fn()
+    fn()
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times) * 1e3
+
+
+def measure(file, height: int, width: int, repeats: int) -> dict:
+    task, arch = file.stem.split("-")
+    net, _ = load_network(task, arch, file)
+    x = torch.rand(1, net.config.in_channels, height, width)
+    x = x.contiguous(memory_format=torch.channels_last)
+    padded = pad_to(x, net.alignment)
+    with torch.inference_mode():
+        cached = net.deep(net.top_encoder(padded))
+        full = timed(lambda: net(x), repeats)
+
+        def top_only() -> torch.Tensor:
+            skips = net.top_encoder(padded)
+            return net.top_decoder(cached, skips)[..., :height, :width]
+
+        top = timed(top_only, repeats)
+    flops = net.stage_flops(height, width)
+    return {
+        "name": file.stem, "params": sum(p.numel() for p in net.parameters()),
+        "mb": file.stat().st_size / 1e6, "full": full, "top": top,
+        "share": (flops["top_encoder"] + flops["top_decoder"]) / sum(flops.values()),
+        "gflops": sum(flops.values()) / 1e9,
+    }  # fmt: skip
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--resolution", default="640x360")
+    parser.add_argument("--repeats", type=int, default=15)
+    args = parser.parse_args()
+    torch.set_num_threads(2)
+    width, height = parse_resolution(args.resolution)
+    print(
+        f"network inference at {width}x{height}, float32, channels-last, "
+        f"{torch.get_num_threads()} threads, median of {args.repeats}"
+    )
+    print(
+        "| network | params | file MB | full ms | top-only ms | time share | FLOP share | "
+        "ratio | GFLOP full |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|")
+    for file in sorted(WEIGHTS_DIR.glob("*.safetensors")):
+        r = measure(file, height, width, args.repeats)
+        time_share = r["top"] / r["full"]
+        print(
+            f"| {r['name']} | {r['params'] / 1e6:.2f}M | {r['mb']:.1f} | {r['full']:.0f} | "
+            f"{r['top']:.0f} | {time_share:.2f} | {r['share']:.2f} | "
+            f"{time_share / r['share']:.2f} | {r['gflops']:.1f} |"
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,94 @@
+"""The paper-style table on every built-in scene: ``python -m benchmarks.paper``.
+
+Runs ``reframe-rt eval`` (all three tasks, U-Net, 640x360, the whole default path) on each
+built-in scene into ``--out/<scene>/``, then prints one table: per task, policy and scene,
+frames skipped, speedup and FLIP against the full network, and whether ReFrame's numbers
+are beaten (the goals of issue #5: a speedup at least as high at a FLIP at most as high).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from viewer.cli import main as reframe_rt
+
+SCENES = ("temple", "garden", "arena")
+POLICIES = ("full", "every-2", "delta-H", "delta-L", "motion-H", "motion-L")
+GOALS = {
+    # (task, policy): (speedup at least, FLIP vs full at most); the paper's own in comments.
+    ("extrapolate", "delta-H"): (1.5, 0.017),  # 1.42x at 0.017
+    ("extrapolate", "delta-L"): (1.8, 0.033),  # 1.72x at 0.033
+    ("supersample", "delta-H"): (1.4, 0.049),  # 1.30x at 0.049
+    ("supersample", "delta-L"): (1.9, 0.118),  # 1.85x at 0.118
+    ("denoise", "delta-H"): (1.4, 0.03),  # the paper has no denoiser
+}
+
+
+def verdict(task: str, policy: str, speedup: float, flip: float) -> str:
+    goal = GOALS.get((task, policy))
+    if goal is None:
+        return ""
+    need_speed, max_flip = goal
+    misses = []
+    if speedup < need_speed:
+        misses.append(f"speed {speedup / need_speed - 1:+.0%}")
+    if flip > max_flip:
+        misses.append(f"FLIP {flip / max_flip - 1:+.0%}")
+    target = f"≥{need_speed:g}x @ ≤{max_flip:g}"
+    return f"{target}: " + ("met" if not misses else "missed (" + ", ".join(misses) + ")")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scenes", nargs="*", default=list(SCENES))
+    parser.add_argument("--frames", default="None", help="frames per path (None: all)")
+    parser.add_argument("--resolution", default="640x360")
+    parser.add_argument("--out", type=Path, default=Path("out/paper"))
+    parser.add_argument("--reuse", action="store_true", help="read existing summaries")
+    args = parser.parse_args()
+    rows = []
+    for scene in args.scenes:
+        out = args.out / scene
+        if not (args.reuse and (out / "summary.json").exists()):
+            command = ["eval", "--scene", scene, "--frames", args.frames, "--quiet"]
+            command += ["--resolution", args.resolution, "--out", str(out)]
+            for policy in POLICIES:
+                command += ["--policy", policy]
+            status = reframe_rt(command)
+            if status:
+                raise SystemExit(status)
+        rows += json.loads((out / "summary.json").read_text(encoding="utf-8"))["runs"]
+    print(f"\nReFrame's table on the built-in default paths, {args.resolution}, U-Net")
+    print("| task | policy | scene | frames | skipped | speedup | FLIP vs full | goal |")
+    print("|---|---|---|---|---|---|---|---|")
+    for task in ("extrapolate", "supersample", "denoise"):
+        for policy in POLICIES[1:]:
+            for row in rows:
+                if row["task"] != task or row["policy"] != policy:
+                    continue
+                skipped = row["frames_skipped"] / row["frames"]
+                print(
+                    f"| {task} | {policy} | {row['scene']} | {row['frames']} | {skipped:.0%} | "
+                    f"{row['speedup']:.2f}x | {row['flip_vs_full']:.4f} | "
+                    f"{verdict(task, policy, row['speedup'], row['flip_vs_full'])} |"
+                )
+    print("\nfull network, per scene")
+    print("| task | scene | full ms (median) | PSNR full / baseline vs ref | FLIP full / baseline |")
+    print("|---|---|---|---|---|")
+    seen = set()
+    for row in rows:
+        key = (row["task"], row["scene"])
+        if key in seen:
+            continue
+        seen.add(key)
+        print(
+            f"| {row['task']} | {row['scene']} | {row['full_ms_median']:.0f} | "
+            f"{row['psnr_full_vs_ref']:.2f} / {row['psnr_baseline_vs_ref']:.2f} dB | "
+            f"{row['flip_full_vs_ref']:.4f} / {row['flip_baseline_vs_ref']:.4f} |"
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,73 @@
+"""What a refresh decision costs next to the network: ``python -m benchmarks.policies``.
+
+At 640x360, for each task's input (its channel count), the median time of each policy's
+decision (including the cache's own checks: shape, dtype, finiteness) against the median
+time of the shipped full U-Net on the same input; 2 threads, inference mode.
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("GOMP_SPINCOUNT", "10000")  # as the reframe-rt command sets it
+
+import statistics
+import time
+
+import torch
+
+from caching.cache import LayerCache
+from caching.policies import FrameInfo, parse_policy
+from caching.presets import presets_for
+from networks.tasks import TASKS
+from networks.weights import load_network
+
+SPECS = ("every-2", "delta-H", "motion-H", "lfd-0.05")
+
+
+def median_ms(fn, repeats: int = 21) -> float:
+    fn()
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times) * 1e3
+
+
+def measure_task(name: str) -> list[tuple[str, float, float]]:
+    """(policy, decision ms, full network ms) for one task's input size."""
+    task = TASKS[name]
+    net, _ = load_network(name, "unet")
+    gen = torch.Generator().manual_seed(0)
+    x = torch.rand(1, task.in_channels, 360, 640, generator=gen)
+    x = x.contiguous(memory_format=torch.channels_last)
+    noise = 0.01 * torch.rand(x.shape, generator=gen)
+    cached = (x + noise).contiguous(memory_format=torch.channels_last)
+    with torch.inference_mode():
+        full = median_ms(lambda: net(x), 9)
+    info = FrameInfo(index=1, motion=1.0)
+    rows = []
+    for spec in SPECS:
+        cache = LayerCache(net, parse_policy(spec, presets_for(name)))
+        cache._input = cached
+
+        def decide(cache: LayerCache = cache) -> bool:
+            return cache._must_refresh(x, info) or cache.policy.wants_refresh(x, cached, info)
+
+        rows.append((spec, median_ms(decide), full))
+    return rows
+
+
+def main() -> None:
+    torch.set_num_threads(2)
+    print("refresh decision vs full network, 640x360, median of 21")
+    print("| task | policy | decision ms | full network ms | share |")
+    print("|---|---|---|---|---|")
+    for name in TASKS:
+        for spec, ms, full in measure_task(name):
+            print(f"| {name} | {spec} | {ms:.2f} | {full:.0f} | {100 * ms / full:.2f}% |")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,130 @@
+"""The layer cache (ReFrame): a wrapper that runs a staged network in full on refresh frames,
+keeping its deep features, and only its top blocks on the frames in between.
+
+It holds one set of cached tensors (the deep features and the input that built them),
+never more, whatever the number of frames. With ``enabled = False`` it is the plain network.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import torch
+from torch import nn
+
+from caching.policies import FrameInfo, Policy
+from caching.protocol import Staged
+from networks.blocks import pad_to
+
+
+@dataclass
+class CacheStats:
+    """What the cache did, frame by frame."""
+
+    refreshes: list[bool] = field(default_factory=list)
+    """Per frame: ran the whole network."""
+    forced: list[bool] = field(default_factory=list)
+    """Per frame: the refresh was forced (first frame, new shape, cut, non-finite input)."""
+    decision_ms: list[float] = field(default_factory=list)
+    """Per frame: time spent deciding."""
+    flops_full: int = 0
+    flops_run: int = 0
+
+    @property
+    def frames(self) -> int:
+        return len(self.refreshes)
+
+    @property
+    def refresh_count(self) -> int:
+        return sum(self.refreshes)
+
+    @property
+    def frames_skipped(self) -> int:
+        return self.frames - self.refresh_count
+
+    @property
+    def flops_removed(self) -> float | None:
+        """Share of the full network's FLOPs not run (None without a FLOP counter)."""
+        return 1.0 - self.flops_run / self.flops_full if self.flops_full else None
+
+
+class LayerCache(nn.Module):
+    """Wraps ``net`` (see :class:`caching.protocol.Staged`); ``forward(x, info)``.
+
+    Args:
+        net: the staged network.
+        policy: decides refresh or reuse when reuse is possible.
+        cut: how many top levels a reuse frame recomputes (1: ReFrame's cut).
+
+    Raises:
+        TypeError: ``net`` does not expose the stages.
+        ValueError: ``net`` cannot be cut at ``cut`` (checked through its FLOP counter).
+    """
+
+    def __init__(self, net: nn.Module, policy: Policy, cut: int = 1) -> None:
+        super().__init__()
+        if not isinstance(net, Staged):
+            raise TypeError(
+                f"{type(net).__name__} does not expose top_encoder, deep and top_decoder"
+            )
+        if hasattr(net, "stage_flops"):
+            net.stage_flops(net.alignment, net.alignment, cut)
+        self.net = net
+        self.policy = policy
+        self.cut = cut
+        self.enabled = True
+        self.stats = CacheStats()
+        self.last_refresh: bool | None = None
+        self._features: Any = None
+        self._input: torch.Tensor | None = None
+
+    def reset(self) -> None:
+        """Drop the cached tensors and the statistics (a new sequence)."""
+        self._features = None
+        self._input = None
+        self.policy.reset()
+        self.stats = CacheStats()
+        self.last_refresh = None
+
+    def forward(self, x: torch.Tensor, info: FrameInfo | None = None) -> torch.Tensor:
+        """(B, C, H, W) -> the network's output for ``x``."""
+        if not self.enabled:
+            return self.net(x)
+        info = info or FrameInfo(index=self.stats.frames)
+        h, w = x.shape[-2:]
+        padded = pad_to(x, self.net.alignment)
+        skips = self.net.top_encoder(padded, self.cut)
+        start = time.perf_counter()
+        forced = self._must_refresh(x, info)
+        refresh = forced or self.policy.wants_refresh(x, self._input, info)
+        decided = (time.perf_counter() - start) * 1e3
+        if refresh:
+            self._features = self.net.deep(skips, self.cut)
+            self._input = x.detach().clone()
+            self.policy.refreshed(info)
+        out = self.net.top_decoder(self._features, skips, self.cut)[..., :h, :w]
+        self._record(refresh, forced, decided, h, w)
+        return out
+
+    def _must_refresh(self, x: torch.Tensor, info: FrameInfo) -> bool:
+        c = self._input
+        if c is None or info.cut:
+            return True
+        if c.shape != x.shape or c.dtype != x.dtype or c.device != x.device:
+            return True
+        return not bool(torch.isfinite(x).all())
+
+    def _record(self, refresh: bool, forced: bool, decided: float, h: int, w: int) -> None:
+        self.last_refresh = refresh
+        s = self.stats
+        s.refreshes.append(refresh)
+        s.forced.append(forced)
+        s.decision_ms.append(decided)
+        counter = getattr(self.net, "stage_flops", None)
+        if counter is not None:
+            flops = counter(h, w, self.cut)
+            total = sum(flops.values())
+            s.flops_full += total
+            s.flops_run += total if refresh else total - flops["deep"]

@@ -1,0 +1,70 @@
+"""The methods an evaluation runs for a task, from the policy specs on the command line:
+the task's baseline, ``full`` (the whole network on every frame) and one layer-cached
+network per caching policy."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import torch
+
+from caching.cache import LayerCache
+from caching.policies import FrameInfo, PolicyError, parse_policy
+from caching.presets import presets_for
+from evaluation.runner import Baseline, Method
+from networks.method import NetworkMethod
+from networks.tasks import History, Task
+from networks.weights import load_network
+from renderer.errors import UserError
+from renderer.frame import Frame
+
+
+class CachedMethod(NetworkMethod):
+    """The network behind a layer cache; ``last_refresh`` tells what the cache did."""
+
+    def __init__(self, task: Task, cache: LayerCache, name: str) -> None:
+        super().__init__(task, cache.net, name)
+        self.cache = cache
+
+    def reset(self) -> None:
+        super().reset()
+        self.cache.reset()
+
+    def run_network(self, x: torch.Tensor, frame: Frame, history: History) -> torch.Tensor:
+        info = FrameInfo(
+            index=frame.index, cut=frame.cut, motion=float(frame.motion.norm(dim=0).mean())
+        )
+        y = self.cache(x, info)
+        self.last_refresh = self.cache.last_refresh
+        return y
+
+
+def methods_for(
+    task: Task, policies: Sequence[str], arch: str, cut: int = 1
+) -> list[Method]:
+    """The task's baseline, then one method per policy spec (the network loaded once);
+    cached methods recompute the top ``cut`` levels on reuse frames.
+
+    Raises:
+        UserError: a bad spec; WeightsError for missing or mismatched weights.
+    """
+    methods: list[Method] = [Baseline(task)]
+    parsed = {}
+    for spec in dict.fromkeys(policies):
+        try:
+            parsed[spec] = parse_policy(spec, presets_for(task.name))
+        except PolicyError as error:
+            raise UserError(str(error)) from None
+    if not parsed:
+        return methods
+    net, _ = load_network(task.name, arch)
+    for spec, policy in parsed.items():
+        if spec == "full":
+            methods.append(NetworkMethod(task, net, name="full"))
+        else:
+            try:
+                cache = LayerCache(net, policy, cut)
+            except ValueError as error:
+                raise UserError(f"--cut {cut}: {error}") from None
+            methods.append(CachedMethod(task, cache, name=spec))
+    return methods

@@ -1,0 +1,71 @@
+"""Building blocks shared by the U-Nets: the 3x3 conv block, 2x up-sampling, padding to the
+network's alignment, and the FLOP count of a convolution."""
+
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+UPSAMPLING = ("bilinear", "nearest", "transpose")
+
+
+class ConvBlock(nn.Sequential):
+    """Two 3x3 convolutions with ReLU: (B, in, H, W) -> (B, out, H, W)."""
+
+    def __init__(self, in_channels: int, out_channels: int) -> None:
+        super().__init__(
+            nn.Conv2d(in_channels, out_channels, 3, padding=1),
+            nn.ReLU(inplace=True),
+            nn.Conv2d(out_channels, out_channels, 3, padding=1),
+            nn.ReLU(inplace=True),
+        )
+        self.in_channels, self.out_channels = in_channels, out_channels
+
+    def flops(self, height: int, width: int) -> int:
+        return conv_flops(height, width, self.in_channels, self.out_channels, 3) + conv_flops(
+            height, width, self.out_channels, self.out_channels, 3
+        )
+
+
+class Up(nn.Module):
+    """2x up-sampling: (B, C, H, W) -> (B, C, 2H, 2W)."""
+
+    def __init__(self, channels: int, mode: str) -> None:
+        super().__init__()
+        if mode not in UPSAMPLING:
+            raise ValueError(f"unknown up-sampling {mode!r}; known: {', '.join(UPSAMPLING)}")
+        self.mode = mode
+        self.channels = channels
+        self.transpose = (
+            nn.ConvTranspose2d(channels, channels, 2, stride=2) if mode == "transpose" else None
+        )
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if self.transpose is not None:
+            return self.transpose(x)
+        if self.mode == "nearest":
+            return F.interpolate(x, scale_factor=2.0, mode="nearest")
+        return F.interpolate(x, scale_factor=2.0, mode="bilinear", align_corners=False)
+
+    def flops(self, height: int, width: int) -> int:
+        """At the output resolution (height, width)."""
+        if self.transpose is not None:
+            return 2 * height * width * self.channels * self.channels
+        return 8 * height * width * self.channels if self.mode == "bilinear" else 0
+
+
+def conv_flops(height: int, width: int, in_channels: int, out_channels: int, kernel: int) -> int:
+    """Multiply-adds times two of a stride-1 'same' convolution, bias included."""
+    return 2 * height * width * out_channels * (in_channels * kernel * kernel + 1)
+
+
+def pad_to(x: torch.Tensor, alignment: int) -> torch.Tensor:
+    """Replicate-pad (B, C, H, W) on the right and bottom to multiples of ``alignment``."""
+    h, w = x.shape[-2:]
+    ph, pw = (-h) % alignment, (-w) % alignment
+    return F.pad(x, (0, pw, 0, ph), mode="replicate") if ph or pw else x
+
+
+def aligned(size: int, alignment: int) -> int:
+    return size + (-size) % alignment

@@ -1,0 +1,295 @@
+"""Training data rendered here: random procedural scenes seen along random short camera
+paths, never the built-in scenes or their paths.
+
+Frames are small (192x112) with a narrow field of view, so their pixels have the density of
+a 640x360 frame at 60 degrees: each is a crop of the kind of image the networks will see.
+A dataset is a list of sequences of consecutive frames, kept on disk as float16.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+import trimesh
+from safetensors.torch import load_file, save_file
+from tqdm import tqdm
+from trimesh.transformations import euler_matrix, rotation_matrix, translation_matrix
+
+from renderer.atomic import atomic_path
+from renderer.camera import Camera
+from renderer.frame import Frame
+from renderer.path import CameraPath, Keyframe
+from renderer.player import PathPlayer, RenderSettings
+from renderer.scenes.builder import SceneBuilder
+from renderer.scenes.scene import PATTERNS, Material, RectLight, Scene, Sky, SunLight
+
+SIZE = (192, 112)
+SEQUENCE = 6
+"""Frames per sequence: enough history for every task (two frames back)."""
+FIELDS = ("color", "reference", "albedo", "normal", "depth", "motion", "prev_depth")
+DATA_VERSION = "1"
+
+
+# -- random scenes ----------------------------------------------------------------------------
+
+
+def random_material(rng: np.random.Generator) -> Material:
+    hue, sat, val = rng.random(), rng.uniform(0.0, 0.8), rng.uniform(0.08, 0.9)
+    albedo = tuple(float(c) for c in _hsv(hue, sat, val))
+    pattern = str(rng.choice(list(PATTERNS), p=[0.3, 0.3, 0.15, 0.15, 0.1]))
+    return Material(albedo, pattern, float(rng.uniform(0.3, 8.0)), float(rng.uniform(0.1, 0.7)))
+
+
+def _hsv(h: float, s: float, v: float) -> np.ndarray:
+    k = (np.array([5.0, 3.0, 1.0]) + h * 6.0) % 6.0
+    return v - v * s * np.clip(np.minimum(k, 4.0 - k), 0.0, 1.0)
+
+
+def random_shape(rng: np.random.Generator) -> trimesh.Trimesh:
+    kind = rng.integers(0, 6)
+    s = rng.uniform(0.2, 2.5, size=3)
+    if kind == 0:
+        return trimesh.creation.box(s)
+    if kind == 1:
+        return trimesh.creation.icosphere(int(rng.integers(1, 3)), radius=float(s[0] / 1.5))
+    if kind == 2:
+        return trimesh.creation.cylinder(
+            float(s[0] / 3), float(s[1] * 1.5), sections=int(rng.integers(6, 16))
+        )
+    if kind == 3:
+        return trimesh.creation.cone(
+            float(s[0] / 2), float(s[1] * 1.5), sections=int(rng.integers(4, 12))
+        )
+    if kind == 4:
+        return trimesh.creation.torus(
+            float(s[0] / 2), float(s[0] / 8), major_sections=16, minor_sections=8
+        )
+    return trimesh.creation.capsule(height=float(s[1]), radius=float(s[0] / 4), count=(8, 8))
+
+
+def random_scene(rng: np.random.Generator) -> Scene:
+    b = SceneBuilder("random")
+    half = float(rng.uniform(6.0, 15.0))
+    b.add(
+        trimesh.creation.box((2 * half, 0.2, 2 * half)),
+        random_material(rng),
+        translation_matrix((0.0, -0.1, 0.0)),
+    )
+    for _ in range(int(rng.integers(0, 4))):  # walls
+        along = rng.uniform(-half, half)
+        height = rng.uniform(1.0, 5.0)
+        wall = trimesh.creation.box((rng.uniform(2.0, 2 * half), height, 0.3))
+        yaw = rng.choice([0.0, math.pi / 2])
+        b.add(
+            wall,
+            random_material(rng),
+            rotation_matrix(yaw, (0, 1, 0)) @ translation_matrix((0.0, height / 2, along)),
+        )
+    for _ in range(int(rng.integers(12, 45))):
+        shape = random_shape(rng)
+        lift = -shape.bounds[0][1] if rng.random() < 0.7 else rng.uniform(0.0, 3.0)
+        place = translation_matrix(
+            (rng.uniform(-half, half) * 0.9, lift, rng.uniform(-half, half) * 0.9)
+        )
+        tilt = euler_matrix(*(rng.normal(0.0, 0.3, 2)), 0.0) if rng.random() < 0.3 else np.eye(4)
+        b.add(
+            shape,
+            random_material(rng),
+            place @ rotation_matrix(rng.uniform(0, 2 * math.pi), (0, 1, 0)) @ tilt,
+        )
+    for k in range(int(rng.integers(0, 4))):
+        b.add_dynamic(
+            f"mover{k}", [(random_shape(rng), random_material(rng))], _random_motion(rng, half)
+        )
+    elevation, azimuth = math.radians(rng.uniform(12, 75)), rng.uniform(0, 2 * math.pi)
+    sun_dir = (
+        math.cos(elevation) * math.cos(azimuth),
+        math.sin(elevation),
+        math.cos(elevation) * math.sin(azimuth),
+    )
+    tint = _hsv(rng.uniform(0.05, 0.6), rng.uniform(0.0, 0.3), 1.0)
+    b.add_light(
+        SunLight(
+            sun_dir,
+            float(rng.uniform(0.5, 4.0)),
+            tuple(float(v) for v in tint * rng.uniform(1.2, 4.0)),
+        )
+    )
+    for _ in range(int(rng.integers(0, 3))):
+        center = (
+            rng.uniform(-half, half) * 0.7,
+            rng.uniform(2.5, 6.0),
+            rng.uniform(-half, half) * 0.7,
+        )
+        color = _hsv(rng.random(), rng.uniform(0, 0.6), 1.0) * rng.uniform(3.0, 15.0)
+        b.add_light(
+            RectLight(
+                center,
+                (rng.uniform(0.5, 3.0), 0, 0),
+                (0, 0, -rng.uniform(0.5, 2.0)),
+                tuple(float(v) for v in color),
+            )
+        )
+    sky_scale = rng.uniform(0.3, 1.6)
+    sky = Sky(
+        zenith=tuple(
+            float(v) for v in _hsv(rng.uniform(0.5, 0.7), rng.uniform(0.2, 0.8), 0.4) * sky_scale
+        ),
+        horizon=tuple(
+            float(v) for v in _hsv(rng.uniform(0.0, 0.7), rng.uniform(0.0, 0.3), 0.45) * sky_scale
+        ),
+        ground=tuple(float(v) for v in _hsv(rng.uniform(0.0, 0.2), rng.uniform(0.1, 0.5), 0.12)),
+        bounce=tuple(float(v) for v in _hsv(rng.random(), rng.uniform(0.0, 0.4), 0.06)),
+    )
+    return b.build(camera=Camera.look_at((0, 3, half), (0, 0, 0)), sky=sky)
+
+
+def _random_motion(rng: np.random.Generator, half: float):
+    center = np.array(
+        [rng.uniform(-half, half) * 0.7, rng.uniform(0.5, 3.0), rng.uniform(-half, half) * 0.7]
+    )
+    axis = rng.normal(size=3)
+    axis /= np.linalg.norm(axis)
+    spin = rng.uniform(-5.0, 5.0)
+    sway = rng.normal(size=3) * rng.uniform(0.0, 2.0)
+    rate = rng.uniform(0.5, 3.0)
+
+    def motion(t: float) -> np.ndarray:
+        offset = center + sway * math.sin(rate * t)
+        return translation_matrix(offset) @ rotation_matrix(spin * t, axis)
+
+    return motion
+
+
+def random_path(rng: np.random.Generator, scene: Scene, fps: float = 30.0) -> CameraPath:
+    """A short path: still, walking or turning (or both), at a narrow field of view."""
+    lo, hi = scene.bounds()
+    extent = min(hi[0] - lo[0], hi[2] - lo[2]) / 2
+    # Look at something: a random point of the geometry above the floor.
+    points = scene.static.positions[scene.static.positions[:, 1] > 0.2]
+    look = points[rng.integers(len(points))].astype(np.float64) if len(points) else np.zeros(3)
+    distance = rng.uniform(2.0, 12.0)
+    angle = rng.uniform(0.0, 2 * math.pi)
+    eye = look + np.array([math.cos(angle) * distance, 0.0, math.sin(angle) * distance])
+    eye[1] = rng.uniform(0.4, 4.5)
+    eye[[0, 2]] = np.clip(eye[[0, 2]], -0.95 * extent, 0.95 * extent)
+    if np.linalg.norm(look - eye) < 1.0:
+        eye = look + np.array([0.0, 1.0, 3.0])
+    duration = (SEQUENCE - 1) / fps
+    kind = rng.choice(["still", "walk", "turn", "both"], p=[0.15, 0.35, 0.25, 0.25])
+    speed = rng.uniform(0.5, 4.0) if kind in ("walk", "both") else 0.0
+    turn = math.radians(rng.uniform(-200, 200)) if kind in ("turn", "both") else 0.0
+    heading = rng.normal(size=3) * np.array([1.0, 0.2, 1.0])
+    heading /= np.linalg.norm(heading)
+    end_eye = eye + heading * speed * duration
+    direction = look - eye
+    c, s = math.cos(turn * duration), math.sin(turn * duration)
+    end_look = end_eye + np.array(
+        [c * direction[0] + s * direction[2], direction[1], -s * direction[0] + c * direction[2]]
+    )
+    fov = float(rng.uniform(16.0, 26.0))
+    t0 = float(rng.uniform(0.0, 20.0))  # where moving objects are in their motion
+    keys = [
+        Keyframe(t0, tuple(eye), tuple(Camera.look_at(tuple(eye), tuple(look)).rotation_xyzw), fov),
+        Keyframe(
+            t0 + duration,
+            tuple(end_eye),
+            tuple(Camera.look_at(tuple(end_eye), tuple(end_look)).rotation_xyzw),
+            fov,
+        ),
+    ]
+    return CameraPath.from_keyframes(keys, fps)
+
+
+# -- datasets ---------------------------------------------------------------------------------
+
+
+@dataclass
+class TrainingSequence:
+    """One rendered sequence: stacked per-frame tensors (float16) and the jitters."""
+
+    tensors: dict[str, torch.Tensor]  # name -> (T, C, H, W)
+    jitters: list[tuple[float, float]]
+
+    def frame(self, t: int) -> Frame:
+        get = {k: v[t].float() for k, v in self.tensors.items()}
+        low = Frame(
+            color=get["low_reference"],
+            albedo=get["low_reference"],
+            normal=get["low_reference"],
+            depth=get["low_reference"][:1],
+            motion=get["low_reference"][:2],
+            prev_depth=get["low_reference"][:1],
+            reference=get["low_reference"],
+            index=t,
+            time=0.0,
+            cut=False,
+            camera=_NO_CAMERA,
+            jitter=self.jitters[t],
+        )
+        return Frame(
+            color=get["color"],
+            albedo=get["albedo"],
+            normal=get["normal"],
+            depth=get["depth"],
+            motion=get["motion"],
+            prev_depth=get["prev_depth"],
+            reference=get["reference"],
+            index=t,
+            time=0.0,
+            cut=False,
+            camera=_NO_CAMERA,
+            low=low,
+        )
+
+    def __len__(self) -> int:
+        return len(self.jitters)
+
+
+_NO_CAMERA = Camera(np.eye(4), 60.0)
+
+
+def render_sequence(scene: Scene, path: CameraPath, player: PathPlayer) -> TrainingSequence:
+    frames = [player.render(path, i) for i in range(len(path))]
+    tensors = {k: torch.stack([getattr(f, k) for f in frames]).half() for k in FIELDS}
+    tensors["low_reference"] = torch.stack([f.low.reference for f in frames]).half()
+    return TrainingSequence(tensors, [f.low.jitter for f in frames])
+
+
+def build_dataset(
+    directory: Path, scenes: int, seed: int = 1234, quiet: bool = False
+) -> list[TrainingSequence]:
+    """``scenes`` sequences (one random path per random scene), rendered once and then
+    read back from ``directory``."""
+    directory.mkdir(parents=True, exist_ok=True)
+    sequences = []
+    for k in tqdm(range(scenes), desc="render training data", unit="scene", disable=quiet):
+        file = directory / f"v{DATA_VERSION}_seed{seed}_{k:04d}.safetensors"
+        if file.exists():
+            sequences.append(_read(file))
+            continue
+        rng = np.random.default_rng([seed, k])
+        scene = random_scene(rng)
+        path = random_path(rng, scene)
+        settings = RenderSettings(size=SIZE, seed=int(rng.integers(2**31)), low_res=True)
+        with PathPlayer(scene, settings) as player:
+            sequence = render_sequence(scene, path, player)
+        _write(file, sequence)
+        sequences.append(sequence)
+    return sequences
+
+
+def _write(file: Path, sequence: TrainingSequence) -> None:
+    jitters = torch.tensor(sequence.jitters, dtype=torch.float32)
+    with atomic_path(file) as tmp:
+        save_file({**sequence.tensors, "jitters": jitters}, str(tmp))
+
+
+def _read(file: Path) -> TrainingSequence:
+    tensors = load_file(str(file))
+    jitters = [tuple(float(v) for v in row) for row in tensors.pop("jitters")]
+    return TrainingSequence(tensors, jitters)

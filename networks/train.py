@@ -1,0 +1,256 @@
+"""Training a task's network on rendered data, within a time budget, resumable.
+
+The loss is L1 between tone-mapped output and tone-mapped reference (the space the metrics
+see). The learning rate follows a cosine over the time budget, so a resumed run continues
+the same schedule. Super-resolution's previous-output input comes from the network itself:
+each sample first runs the (detached) network on the frame before.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import platform
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+from safetensors.torch import load_file, save_file
+from tqdm import tqdm
+
+from evaluation.psnr import psnr
+from evaluation.tonemap import tonemap
+from networks.data import SIZE, TrainingSequence, build_dataset
+from networks.model import build
+from networks.tasks import MODULATION_FLOOR, TASKS, Task
+from networks.unet import UNetConfig
+from networks.weights import save_weights
+from renderer.atomic import atomic_path
+
+WIDTHS = (16, 24, 48, 96, 128)
+
+
+@dataclass
+class TrainSettings:
+    task: str
+    arch: str
+    minutes: float = 25.0
+    scenes: int = 240
+    batch: int = 8
+    learning_rate: float = 2e-3
+    seed: int = 0
+    data_dir: Path = Path("out/train/data")
+    work_dir: Path = Path("out/train")
+    out: Path | None = None
+    checkpoint_seconds: float = 120.0
+    resume: bool = True
+    quiet: bool = False
+
+
+Sample = tuple[int, int]  # (sequence, frame)
+
+
+def samples_for(task: Task, sequences: list[TrainingSequence]) -> list[Sample]:
+    first = 1 if task.name == "extrapolate" else 0
+    return [(s, t) for s, seq in enumerate(sequences) for t in range(first, len(seq))]
+
+
+class Batcher:
+    """Assembles batches of network inputs, targets and modulations."""
+
+    def __init__(self, task: Task, sequences: list[TrainingSequence]) -> None:
+        self.task = task
+        self.sequences = sequences
+
+    def frames(self, sample: Sample):
+        s, t = sample
+        seq = self.sequences[s]
+        history = [seq.frame(u) for u in range(max(0, t - self.task.history), t)]
+        return seq.frame(t), history
+
+    def batch(self, samples: list[Sample], net: torch.nn.Module) -> tuple[torch.Tensor, ...]:
+        previous = self._previous_outputs(samples, net) if self.task.name == "supersample" else None
+        inputs, targets, modulations = [], [], []
+        for k, sample in enumerate(samples):
+            frame, history = self.frames(sample)
+            prev = previous[k] if previous is not None else None
+            inputs.append(self.task.assemble(frame, history, prev))
+            targets.append(self.task.target(frame))
+            modulations.append(frame.albedo + MODULATION_FLOOR)
+        stack = [torch.stack(x) for x in (inputs, targets, modulations)]
+        return tuple(x.contiguous(memory_format=torch.channels_last) for x in stack)
+
+    @torch.no_grad()
+    def _previous_outputs(self, samples: list[Sample], net: torch.nn.Module) -> list:
+        """The network's own answers for the frames before (None where there is none)."""
+        before = [(s, t - 1) for s, t in samples if t > 0]
+        if not before:
+            return [None] * len(samples)
+        inputs, mods = [], []
+        for sample in before:
+            frame, history = self.frames(sample)
+            inputs.append(self.task.assemble(frame, history, None))
+            mods.append(frame.albedo + MODULATION_FLOOR)
+        was_training = net.training
+        net.eval()
+        out = to_hdr(
+            net(torch.stack(inputs).contiguous(memory_format=torch.channels_last)),
+            torch.stack(mods),
+        )
+        net.train(was_training)
+        outputs = iter(out)
+        return [next(outputs) if t > 0 else None for _, t in samples]
+
+
+def to_hdr(pred: torch.Tensor, modulation: torch.Tensor) -> torch.Tensor:
+    return torch.expm1(pred.clamp(min=0.0, max=20.0)) * modulation
+
+
+def loss_fn(pred: torch.Tensor, target: torch.Tensor, modulation: torch.Tensor) -> torch.Tensor:
+    return (tonemap(to_hdr(pred, modulation)) - tonemap(target)).abs().mean()
+
+
+def train(settings: TrainSettings) -> Path:
+    """Train (or resume) and write the weight file; returns its path."""
+    torch.manual_seed(settings.seed)
+    task = TASKS[settings.task]
+    data_start = time.perf_counter()
+    sequences = build_dataset(settings.data_dir, settings.scenes, quiet=settings.quiet)
+    data_seconds = time.perf_counter() - data_start
+    held_out = max(1, len(sequences) // 12)
+    train_seqs, val_seqs = sequences[:-held_out], sequences[-held_out:]
+    batcher, val_batcher = Batcher(task, train_seqs), Batcher(task, val_seqs)
+    samples = samples_for(task, train_seqs)
+
+    config = UNetConfig(task.in_channels, widths=WIDTHS, arch=settings.arch)
+    net = build(config).to(memory_format=torch.channels_last)
+    optimizer = torch.optim.Adam(net.parameters(), lr=settings.learning_rate)
+    work = settings.work_dir / f"{settings.task}-{settings.arch}"
+    checkpoint = work / "checkpoint.safetensors"
+    state = {"step": 0, "elapsed": 0.0, "losses": []}
+    if settings.resume and checkpoint.exists():
+        state = _load_checkpoint(checkpoint, net, optimizer)
+
+    rng = np.random.default_rng([settings.seed, state["step"]])
+    budget = settings.minutes * 60.0
+    net.train()
+    progress = tqdm(
+        total=round(budget),
+        initial=round(state["elapsed"]),
+        unit="s",
+        desc=f"train {settings.task}-{settings.arch}",
+        disable=settings.quiet,
+    )
+    last_save = time.perf_counter()
+    start = time.perf_counter() - state["elapsed"]
+    while (elapsed := time.perf_counter() - start) < budget:
+        for group in optimizer.param_groups:
+            group["lr"] = settings.learning_rate * (
+                0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * elapsed / budget))
+            )
+        chosen = [samples[i] for i in rng.integers(0, len(samples), settings.batch)]
+        inputs, targets, mods = batcher.batch(chosen, net)
+        loss = loss_fn(net(inputs), targets, mods)
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(net.parameters(), 1.0)
+        optimizer.step()
+        state["step"] += 1
+        state["losses"].append(float(loss.detach()))
+        progress.update(round(time.perf_counter() - start) - progress.n)
+        progress.set_postfix(step=state["step"], loss=f"{np.mean(state['losses'][-50:]):.4f}")
+        if time.perf_counter() - last_save > settings.checkpoint_seconds:
+            state["elapsed"] = time.perf_counter() - start
+            _save_checkpoint(checkpoint, net, optimizer, state)
+            last_save = time.perf_counter()
+    progress.close()
+    state["elapsed"] = time.perf_counter() - start
+    _save_checkpoint(checkpoint, net, optimizer, state)
+
+    net.eval()
+    val = validate(task, net, val_batcher, samples_for(task, val_seqs))
+    facts = {
+        "task": settings.task,
+        "arch": settings.arch,
+        "data": {
+            "generator": "networks.data.random_scene and random_path (no built-in scene or path)",
+            "scenes": len(sequences),
+            "train_sequences": len(train_seqs),
+            "validation_sequences": len(val_seqs),
+            "frames_per_sequence": len(sequences[0]),
+            "size": list(SIZE),
+            "render_seconds": round(data_seconds, 1),
+        },
+        "steps": state["step"],
+        "batch": settings.batch,
+        "minutes": round(state["elapsed"] / 60.0, 2),
+        "learning_rate": settings.learning_rate,
+        "final_train_loss": float(np.mean(state["losses"][-100:])),
+        **val,
+        "machine": f"{platform.machine()}, {torch.get_num_threads()} threads, "
+        f"torch {torch.__version__}",
+        "settings": {k: str(v) for k, v in asdict(settings).items()},
+    }  # fmt: skip
+    out = settings.out or Path("assets/weights") / f"{settings.task}-{settings.arch}.safetensors"
+    save_weights(out, net, config, settings.task, facts)
+    return out
+
+
+@torch.no_grad()
+def validate(task: Task, net: torch.nn.Module, batcher: Batcher, samples: list[Sample]) -> dict:
+    """Mean PSNR (tone-mapped) of the network and of the baseline on held-out sequences."""
+    ours, base = [], []
+    for i in range(0, len(samples), 8):
+        chunk = samples[i : i + 8]
+        inputs, targets, mods = batcher.batch(chunk, net)
+        out = to_hdr(net(inputs), mods)
+        for k, sample in enumerate(chunk):
+            frame, history = batcher.frames(sample)
+            ours.append(float(psnr(tonemap(out[k]), tonemap(targets[k]))))
+            base.append(float(psnr(tonemap(task.baseline(frame, history)), tonemap(targets[k]))))
+    return {
+        "validation_psnr": float(np.mean(ours)),
+        "validation_baseline_psnr": float(np.mean(base)),
+        "validation_samples": len(samples),
+    }
+
+
+def _save_checkpoint(path: Path, net, optimizer, state: dict) -> None:
+    tensors = {f"model.{k}": v.detach().contiguous() for k, v in net.state_dict().items()}
+    opt = optimizer.state_dict()
+    for index, values in opt["state"].items():
+        for name, value in values.items():
+            tensors[f"opt.{index}.{name}"] = torch.as_tensor(value).contiguous()
+    meta = {
+        "step": str(state["step"]),
+        "elapsed": repr(state["elapsed"]),
+        "losses": json.dumps(state["losses"][-500:]),
+        "param_groups": json.dumps(opt["param_groups"]),
+    }
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with atomic_path(path) as tmp:
+        save_file(tensors, str(tmp), metadata=meta)
+
+
+def _load_checkpoint(path: Path, net, optimizer) -> dict:
+    from safetensors import safe_open
+
+    tensors = load_file(str(path))
+    with safe_open(str(path), framework="pt") as f:
+        meta = f.metadata()
+    net.load_state_dict({k[6:]: v for k, v in tensors.items() if k.startswith("model.")})
+    opt_state: dict = {}
+    for key, value in tensors.items():
+        if key.startswith("opt."):
+            _, index, name = key.split(".", 2)
+            opt_state.setdefault(int(index), {})[name] = value
+    optimizer.load_state_dict(
+        {"state": opt_state, "param_groups": json.loads(meta["param_groups"])}
+    )
+    return {
+        "step": int(meta["step"]),
+        "elapsed": float(meta["elapsed"]),
+        "losses": json.loads(meta["losses"]),
+    }

@@ -1,0 +1,111 @@
+"""Network weight files: ``assets/weights/<task>-<arch>.safetensors``.
+
+safetensors holds tensors and a string-to-string header, nothing executable, so loading a
+file never runs code from it. The header carries the network config and the training facts
+as JSON. Weights are stored as float16 (half the size; inference runs in float32).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import torch
+from safetensors import SafetensorError
+from safetensors.torch import load_file, save_file
+from torch import nn
+
+from assets import WEIGHTS_DIR
+from networks.model import build
+from networks.unet import UNetConfig
+from renderer.atomic import atomic_path
+from renderer.errors import UserError
+
+FORMAT = "reframe-rt-weights-1"
+
+
+class WeightsError(UserError):
+    """A weight file that is missing, unreadable, or made for another network."""
+
+
+def weights_path(task: str, arch: str, directory: Path | None = None) -> Path:
+    return (directory or WEIGHTS_DIR) / f"{task}-{arch}.safetensors"
+
+
+def save_weights(
+    path: str | os.PathLike[str], net: nn.Module, config: UNetConfig, task: str, facts: dict
+) -> None:
+    """Write the weights (float16) with the config and training ``facts`` in the header."""
+    tensors = {
+        k: v.detach().to("cpu", torch.float16).contiguous() for k, v in net.state_dict().items()
+    }
+    metadata = {
+        "format": FORMAT,
+        "task": task,
+        "config": json.dumps(config.to_dict()),
+        "training": json.dumps(facts),
+    }
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    with atomic_path(path) as tmp:
+        save_file(tensors, str(tmp), metadata=metadata)
+
+
+def read_metadata(path: str | os.PathLike[str]) -> dict[str, str]:
+    from safetensors import safe_open
+
+    try:
+        with safe_open(str(path), framework="pt") as f:
+            return f.metadata() or {}
+    except (SafetensorError, OSError, ValueError) as error:
+        raise WeightsError(f"cannot read weights {path}: {error}") from None
+
+
+def load_network(
+    task: str, arch: str, path: str | os.PathLike[str] | None = None
+) -> tuple[nn.Module, dict]:
+    """The network for ``task`` and ``arch``, in eval mode, float32, channels-last, and the
+    file's metadata (``config`` and ``training`` decoded).
+
+    Raises:
+        WeightsError: missing, unreadable or corrupt file, or one made for another task or
+            architecture, or whose tensors do not fit the config.
+    """
+    file = Path(path) if path is not None else weights_path(task, arch)
+    if not file.exists():
+        raise WeightsError(
+            f"no weights for {task} with {arch} at {file}: train them with "
+            f"'reframe-rt train --task {task} --arch {arch}'"
+        )
+    meta = read_metadata(file)
+    if meta.get("format") != FORMAT:
+        raise WeightsError(
+            f"{file} is not a reframe-rt weight file (format {meta.get('format')!r})"
+        )
+    try:
+        config_dict = json.loads(meta["config"])
+        config = UNetConfig(**{**config_dict, "widths": tuple(config_dict["widths"])})
+        training = json.loads(meta.get("training", "{}"))
+    except (KeyError, TypeError, json.JSONDecodeError) as error:
+        raise WeightsError(f"{file}: unreadable config in its header ({error})") from None
+    if meta.get("task") != task or config.arch != arch:
+        raise WeightsError(
+            f"{file} holds weights for {meta.get('task')} with {config.arch}, "
+            f"not {task} with {arch}"
+        )
+    try:
+        tensors = load_file(str(file))
+    except (SafetensorError, OSError) as error:
+        raise WeightsError(f"cannot read weights {file}: {error}") from None
+    net = build(config)
+    try:
+        net.load_state_dict({k: v.float() for k, v in tensors.items()})
+    except RuntimeError as error:
+        first = str(error).splitlines()[0]
+        raise WeightsError(f"{file}: tensors do not fit its config ({first})") from None
+    net = net.eval().to(memory_format=torch.channels_last)
+    return net, {
+        "config": config,
+        "training": training,
+        **{k: v for k, v in meta.items() if k not in ("config", "training")},
+    }

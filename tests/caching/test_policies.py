@@ -1,0 +1,83 @@
+"""Policy specs and decisions."""
+
+import numpy as np
+import pytest
+import torch
+
+from caching.policies import (
+    Delta,
+    EveryN,
+    FrameInfo,
+    Full,
+    LowFrequency,
+    Motion,
+    PolicyError,
+    low_frequency_difference,
+    parse_policy,
+    smape,
+)
+from caching.presets import PRESETS
+
+PRESET = {"delta-H": 0.05, "delta-L": 0.2, "motion-H": 3.0, "motion-L": 9.0}
+
+
+@pytest.mark.parametrize(
+    ("spec", "kind", "value"),
+    [
+        ("full", Full, None), ("every-1", EveryN, 1), ("every-12", EveryN, 12),
+        ("delta-H", Delta, 0.05), ("delta-L", Delta, 0.2), ("delta-0.07", Delta, 0.07),
+        ("delta-1e-3", Delta, 0.001), ("motion-H", Motion, 3.0), ("motion-12", Motion, 12.0),
+        ("lfd-0.02", LowFrequency, 0.02),
+    ],
+)  # fmt: skip
+def test_specs(spec, kind, value):
+    policy = parse_policy(spec, PRESET)
+    assert isinstance(policy, kind) and policy.spec == spec
+    if value is not None:
+        assert getattr(policy, "n", getattr(policy, "tau", None)) == value
+
+
+@pytest.mark.parametrize(
+    "spec", ["every-0", "every-x", "delta", "delta-", "lfd-H", "warp", "delta-Z"]
+)
+def test_bad_specs_are_named(spec):
+    with pytest.raises(PolicyError, match=f"'{spec}'"):
+        parse_policy(spec, PRESET)
+
+
+def test_presets_exist_for_every_task():
+    for table in PRESETS.values():
+        for name in ("delta-H", "delta-L", "motion-H", "motion-L"):
+            parse_policy(name, table)
+        assert table["delta-H"] < table["delta-L"] and table["motion-H"] < table["motion-L"]
+
+
+def test_smape_is_designs_formula():
+    x, c = torch.rand(2, 3, 8, 8), torch.rand(2, 3, 8, 8)
+    xn, cn = x.numpy(), c.numpy()
+    expected = 2 * np.abs(xn - cn).mean() / (np.abs(xn) + np.abs(cn)).mean()
+    assert smape(x, c) == pytest.approx(expected, rel=1e-6)
+    assert smape(x, x) == 0.0
+
+
+def test_low_frequency_difference_ignores_pixel_noise():
+    gen = torch.Generator().manual_seed(0)
+    base = torch.rand(1, 3, 64, 64, generator=gen)
+    noisy = base + 0.2 * (torch.rand(1, 3, 64, 64, generator=gen) - 0.5)
+    shifted = base.roll(8, dims=-1)
+    assert low_frequency_difference(noisy, base) < smape(noisy, base) / 3
+    assert low_frequency_difference(shifted, base) > low_frequency_difference(noisy, base)
+
+
+def test_decisions():
+    x = torch.ones(1, 2, 4, 4)
+    assert [EveryN("every-3", 3).wants_refresh(x, x, FrameInfo(index=i)) for i in range(4)] == [
+        True, False, False, True]  # fmt: skip
+    delta = Delta("delta-0.1", 0.1)
+    assert not delta.wants_refresh(x * 1.05, x, FrameInfo())
+    assert delta.wants_refresh(x * 1.2, x, FrameInfo())
+    motion = Motion("motion-5", 5.0)
+    seen = [motion.wants_refresh(x, x, FrameInfo(motion=2.0)) for _ in range(3)]
+    assert seen == [False, False, True]
+    motion.refreshed(FrameInfo())
+    assert not motion.wants_refresh(x, x, FrameInfo(motion=2.0)), "accumulates since a refresh"

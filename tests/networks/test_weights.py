@@ -1,0 +1,85 @@
+"""Weight files: round trip, metadata, and clear errors for bad files; no code runs."""
+
+import json
+import pickle
+
+import pytest
+import torch
+from safetensors.torch import save_file
+
+from networks.model import build
+from networks.unet import UNetConfig
+from networks.weights import WeightsError, load_network, save_weights
+
+CONFIG = UNetConfig(10, widths=(8, 12, 16), arch="unet")
+
+
+@pytest.fixture
+def saved(tmp_path):
+    torch.manual_seed(0)
+    net = build(CONFIG)
+    path = tmp_path / "denoise-unet.safetensors"
+    save_weights(path, net, CONFIG, "denoise", {"steps": 3, "minutes": 0.1})
+    return net, path
+
+
+def test_round_trip_keeps_config_facts_and_outputs(saved):
+    net, path = saved
+    loaded, meta = load_network("denoise", "unet", path)
+    assert meta["config"] == CONFIG and meta["training"]["steps"] == 3
+    assert not loaded.training
+    # Stored as float16: the loaded network is the float16-rounded original.
+    net.load_state_dict({k: v.half().float() for k, v in net.state_dict().items()})
+    x = torch.rand(1, 10, 20, 28)
+    with torch.no_grad():
+        torch.testing.assert_close(loaded(x), net.eval()(x), atol=1e-5, rtol=1e-5)
+
+
+def test_missing_file_says_how_to_make_it(tmp_path):
+    with pytest.raises(WeightsError, match="reframe-rt train --task denoise --arch unet"):
+        load_network("denoise", "unet", tmp_path / "nothing.safetensors")
+
+
+def test_corrupt_file(tmp_path):
+    path = tmp_path / "w.safetensors"
+    path.write_bytes(b"\x00\x01garbage" * 100)
+    with pytest.raises(WeightsError, match="cannot read weights"):
+        load_network("denoise", "unet", path)
+
+
+def test_other_task_or_architecture(saved):
+    _, path = saved
+    with pytest.raises(WeightsError, match="holds weights for denoise with unet, not supersample"):
+        load_network("supersample", "unet", path)
+    with pytest.raises(WeightsError, match="not denoise with unetpp"):
+        load_network("denoise", "unetpp", path)
+
+
+def test_foreign_safetensors_and_wrong_shapes(tmp_path):
+    plain = tmp_path / "plain.safetensors"
+    save_file({"x": torch.zeros(2)}, str(plain))
+    with pytest.raises(WeightsError, match="not a reframe-rt weight file"):
+        load_network("denoise", "unet", plain)
+    odd = tmp_path / "odd.safetensors"
+    config = json.dumps(CONFIG.to_dict())
+    save_file(
+        {"head.weight": torch.zeros(1)},
+        str(odd),
+        metadata={"format": "reframe-rt-weights-1", "task": "denoise", "config": config},
+    )
+    with pytest.raises(WeightsError, match="do not fit its config"):
+        load_network("denoise", "unet", odd)
+
+
+class _Boom:
+    def __reduce__(self):
+        return (open, ("SHOULD_NOT_EXIST", "w"))
+
+
+def test_a_pickle_is_never_executed(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    path = tmp_path / "evil.safetensors"
+    path.write_bytes(pickle.dumps(_Boom()))
+    with pytest.raises(WeightsError):
+        load_network("denoise", "unet", path)
+    assert not (tmp_path / "SHOULD_NOT_EXIST").exists()
