@@ -75,7 +75,9 @@ def main() -> None:
                     f"{verdict(task, policy, row['speedup'], row['flip_vs_full'])} |"
                 )
     print("\nfull network, per scene")
-    print("| task | scene | full ms (median) | PSNR full / baseline vs ref | FLIP full / baseline |")
+    print(
+        "| task | scene | full ms (median) | PSNR full / baseline vs ref | FLIP full / baseline |"
+    )
     print("|---|---|---|---|---|")
     seen = set()
     for row in rows:

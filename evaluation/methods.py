@@ -39,9 +39,7 @@ class CachedMethod(NetworkMethod):
         return y
 
 
-def methods_for(
-    task: Task, policies: Sequence[str], arch: str, cut: int = 1
-) -> list[Method]:
+def methods_for(task: Task, policies: Sequence[str], arch: str, cut: int = 1) -> list[Method]:
     """The task's baseline, then one method per policy spec (the network loaded once);
     cached methods recompute the top ``cut`` levels on reuse frames.
 

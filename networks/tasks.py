@@ -7,8 +7,9 @@ Networks work in an albedo-demodulated, log-compressed space: color divided by
 ``albedo + 0.05`` (texture detail comes from the G-buffer, so the network handles the
 smoother illumination), then ``log1p``; ``to_hdr`` undoes both exactly.
 
-- ``denoise``: 1-spp color, albedo, normal, depth -> converged color. Baseline: the noisy
-  input.
+- ``denoise``: 1-spp color, albedo, normal, depth, and the network's previous output
+  warped by motion vectors (a recurrent denoiser, as real-time ones are) -> converged
+  color. Baseline: the noisy input.
 - ``supersample``: the half-resolution render upsampled (honouring its jitter), full-
   resolution albedo, normal and depth, and the network's previous output warped by motion
   vectors -> full-resolution color. Baseline: the jitter-aware bilinear upsampling.
@@ -62,6 +63,9 @@ class Task:
     needs_low_res: bool = False
     history: int = 0
     """How many earlier frames the task reads."""
+    unroll: int = 0
+    """Recurrent tasks (reading the network's previous output): how many frames before a
+    training sample the network runs on to make that input (0: not recurrent)."""
 
     def target(self, frame: Frame) -> torch.Tensor:
         """(3, H, W) linear HDR: what a perfect answer looks like."""
@@ -101,7 +105,10 @@ class Denoise(Task):
         return frame.color
 
     def assemble(self, frame, history, previous_output=None) -> torch.Tensor:
-        return torch.cat([compress(frame.color, frame), *geometry_inputs(frame)])
+        noisy = compress(frame.color, frame)
+        return torch.cat(
+            [noisy, *geometry_inputs(frame), *carried(frame, history, previous_output)]
+        )
 
 
 class Supersample(Task):
@@ -113,15 +120,9 @@ class Supersample(Task):
 
     def assemble(self, frame, history, previous_output=None) -> torch.Tensor:
         upsampled = compress(self.baseline(frame, history), frame)
-        # Nothing is carried across a cut: the previous output shows another shot.
-        if previous_output is not None and history and not frame.cut:
-            warped = backward_warp(previous_output, frame.motion)
-            valid = _valid(frame, history[-1])
-            carried = compress(warped, frame) * valid
-        else:
-            carried = torch.zeros_like(upsampled)
-            valid = torch.zeros_like(frame.depth)
-        return torch.cat([upsampled, *geometry_inputs(frame), carried, valid])
+        return torch.cat(
+            [upsampled, *geometry_inputs(frame), *carried(frame, history, previous_output)]
+        )
 
 
 class Extrapolate(Task):
@@ -164,6 +165,18 @@ class Extrapolate(Task):
         return torch.cat(channels)
 
 
+def carried(
+    frame: Frame, history: History, previous_output: torch.Tensor | None
+) -> list[torch.Tensor]:
+    """The previous output warped into this frame (compressed, zero where disoccluded) and
+    its validity mask: 4 channels. Nothing is carried across a cut (another shot)."""
+    if previous_output is None or not history or frame.cut:
+        return [torch.zeros_like(frame.color), torch.zeros_like(frame.depth)]
+    warped = backward_warp(previous_output, frame.motion)
+    valid = _valid(frame, history[-1])
+    return [compress(warped, frame) * valid, valid]
+
+
 def _valid(frame: Frame, previous: Frame) -> torch.Tensor:
     mask = disocclusion_mask(
         frame.depth, frame.prev_depth, previous.depth, frame.motion, mode="nearest"
@@ -172,8 +185,10 @@ def _valid(frame: Frame, previous: Frame) -> torch.Tensor:
 
 
 TASKS: dict[str, Task] = {
-    "denoise": Denoise("denoise", in_channels=10),
-    "supersample": Supersample("supersample", in_channels=14, needs_low_res=True, history=1),
+    "denoise": Denoise("denoise", in_channels=14, history=1, unroll=2),
+    "supersample": Supersample(
+        "supersample", in_channels=14, needs_low_res=True, history=1, unroll=1
+    ),
     "extrapolate": Extrapolate("extrapolate", in_channels=15, history=2),
 }
 

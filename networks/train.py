@@ -28,6 +28,7 @@ from networks.tasks import MODULATION_FLOOR, TASKS, Task
 from networks.unet import UNetConfig
 from networks.weights import save_weights
 from renderer.atomic import atomic_path
+from renderer.errors import UserError
 
 WIDTHS = (16, 24, 48, 96, 128)
 
@@ -71,11 +72,10 @@ class Batcher:
         return seq.frame(t), history
 
     def batch(self, samples: list[Sample], net: torch.nn.Module) -> tuple[torch.Tensor, ...]:
-        previous = self._previous_outputs(samples, net) if self.task.name == "supersample" else None
+        previous = self._previous_outputs(samples, net)
         inputs, targets, modulations = [], [], []
-        for k, sample in enumerate(samples):
+        for sample, prev in zip(samples, previous, strict=True):
             frame, history = self.frames(sample)
-            prev = previous[k] if previous is not None else None
             inputs.append(self.task.assemble(frame, history, prev))
             targets.append(self.task.target(frame))
             modulations.append(frame.albedo + MODULATION_FLOOR)
@@ -84,24 +84,28 @@ class Batcher:
 
     @torch.no_grad()
     def _previous_outputs(self, samples: list[Sample], net: torch.nn.Module) -> list:
-        """The network's own answers for the frames before (None where there is none)."""
-        before = [(s, t - 1) for s, t in samples if t > 0]
-        if not before:
-            return [None] * len(samples)
-        inputs, mods = [], []
-        for sample in before:
-            frame, history = self.frames(sample)
-            inputs.append(self.task.assemble(frame, history, None))
-            mods.append(frame.albedo + MODULATION_FLOOR)
+        """For recurrent tasks, the network's own answer for the frame before each sample:
+        the network run on the ``task.unroll`` frames before it, each fed the answer
+        before (the first with none). None where there is no frame before."""
+        previous: list = [None] * len(samples)
+        starts = [max(0, t - self.task.unroll) for _, t in samples]
         was_training = net.training
         net.eval()
-        out = to_hdr(
-            net(torch.stack(inputs).contiguous(memory_format=torch.channels_last)),
-            torch.stack(mods),
-        )
+        for step in range(self.task.unroll):
+            active = [k for k, (_, t) in enumerate(samples) if starts[k] + step < t]
+            if not active:
+                continue
+            inputs, mods = [], []
+            for k in active:
+                frame, history = self.frames((samples[k][0], starts[k] + step))
+                inputs.append(self.task.assemble(frame, history, previous[k]))
+                mods.append(frame.albedo + MODULATION_FLOOR)
+            batch = torch.stack(inputs).contiguous(memory_format=torch.channels_last)
+            out = to_hdr(net(batch), torch.stack(mods))
+            for k, o in zip(active, out, strict=True):
+                previous[k] = o
         net.train(was_training)
-        outputs = iter(out)
-        return [next(outputs) if t > 0 else None for _, t in samples]
+        return previous
 
 
 def to_hdr(pred: torch.Tensor, modulation: torch.Tensor) -> torch.Tensor:
@@ -131,7 +135,13 @@ def train(settings: TrainSettings) -> Path:
     checkpoint = work / "checkpoint.safetensors"
     state = {"step": 0, "elapsed": 0.0, "losses": []}
     if settings.resume and checkpoint.exists():
-        state = _load_checkpoint(checkpoint, net, optimizer)
+        try:
+            state = _load_checkpoint(checkpoint, net, optimizer)
+        except (RuntimeError, ValueError, KeyError) as error:
+            raise UserError(
+                f"{checkpoint} does not fit this network ({error.__class__.__name__}); "
+                "start over with --fresh"
+            ) from None
 
     rng = np.random.default_rng([settings.seed, state["step"]])
     budget = settings.minutes * 60.0
@@ -145,26 +155,32 @@ def train(settings: TrainSettings) -> Path:
     )
     last_save = time.perf_counter()
     start = time.perf_counter() - state["elapsed"]
-    while (elapsed := time.perf_counter() - start) < budget:
-        for group in optimizer.param_groups:
-            group["lr"] = settings.learning_rate * (
-                0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * elapsed / budget))
-            )
-        chosen = [samples[i] for i in rng.integers(0, len(samples), settings.batch)]
-        inputs, targets, mods = batcher.batch(chosen, net)
-        loss = loss_fn(net(inputs), targets, mods)
-        optimizer.zero_grad(set_to_none=True)
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(net.parameters(), 1.0)
-        optimizer.step()
-        state["step"] += 1
-        state["losses"].append(float(loss.detach()))
-        progress.update(round(time.perf_counter() - start) - progress.n)
-        progress.set_postfix(step=state["step"], loss=f"{np.mean(state['losses'][-50:]):.4f}")
-        if time.perf_counter() - last_save > settings.checkpoint_seconds:
-            state["elapsed"] = time.perf_counter() - start
-            _save_checkpoint(checkpoint, net, optimizer, state)
-            last_save = time.perf_counter()
+    try:
+        while (elapsed := time.perf_counter() - start) < budget:
+            for group in optimizer.param_groups:
+                group["lr"] = settings.learning_rate * (
+                    0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * elapsed / budget))
+                )
+            chosen = [samples[i] for i in rng.integers(0, len(samples), settings.batch)]
+            inputs, targets, mods = batcher.batch(chosen, net)
+            loss = loss_fn(net(inputs), targets, mods)
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(net.parameters(), 1.0)
+            optimizer.step()
+            state["step"] += 1
+            state["losses"].append(float(loss.detach()))
+            progress.update(round(time.perf_counter() - start) - progress.n)
+            progress.set_postfix(step=state["step"], loss=f"{np.mean(state['losses'][-50:]):.4f}")
+            if time.perf_counter() - last_save > settings.checkpoint_seconds:
+                state["elapsed"] = time.perf_counter() - start
+                _save_checkpoint(checkpoint, net, optimizer, state)
+                last_save = time.perf_counter()
+    except KeyboardInterrupt:
+        # Ctrl-C keeps the work done so far; running the command again resumes it.
+        state["elapsed"] = time.perf_counter() - start
+        _save_checkpoint(checkpoint, net, optimizer, state)
+        raise
     progress.close()
     state["elapsed"] = time.perf_counter() - start
     _save_checkpoint(checkpoint, net, optimizer, state)

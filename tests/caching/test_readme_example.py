@@ -12,7 +12,7 @@ def test_readme_protocol_example_runs_and_reuses(capsys):
     blocks = re.findall(r"```python\n(.*?)```", README.read_text(encoding="utf-8"), re.S)
     example = next(b for b in blocks if "LayerCache" in b)
     scope: dict = {}
-    exec(compile(example, str(README), "exec"), scope)  # noqa: S102 - our own README
+    exec(compile(example, str(README), "exec"), scope)
     cache, net = scope["cache"], scope["net"]
     assert 0 < cache.stats.refresh_count < cache.stats.frames
     assert "refreshes of 8" in capsys.readouterr().out

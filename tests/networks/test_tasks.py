@@ -1,5 +1,6 @@
 """The tasks' baselines: jitter-aware upsampling, hole filling, reprojection."""
 
+import pytest
 import torch
 import torch.nn.functional as F
 
@@ -67,7 +68,7 @@ def test_inputs_have_the_declared_channels_and_round_trip(gl):
         frames = [player.render(path, i) for i in (100, 101, 102)]
     current, history = frames[-1], frames[:-1]
     for task in TASKS.values():
-        previous_output = torch.rand(3, 36, 64) if task.name == "supersample" else None
+        previous_output = torch.rand(3, 36, 64) if task.unroll else None
         x = task.assemble(current, history, previous_output)
         assert x.shape == (task.in_channels, 36, 64) and torch.isfinite(x).all()
         # Without any history the inputs still assemble (zeros and zero masks).
@@ -84,15 +85,19 @@ def compress_expand_round_trip(color, frame):
     return expand(compress(color, frame), frame)
 
 
-def test_supersample_carries_its_previous_output_only_where_it_was_seen(gl):
+@pytest.mark.parametrize("name", ["denoise", "supersample"])
+def test_recurrent_tasks_carry_their_previous_output_only_where_it_was_seen(gl, name):
     scene = load_scene("temple")
     path = resolve_path("default", scene)
     settings = RenderSettings(size=(64, 36), low_res=True, quality=TEST_QUALITY)
     with PathPlayer(scene, settings, gl) as player:
         prev, cur = player.render(path, 138), player.render(path, 139)  # 139: a cut
-    task = TASKS["supersample"]
+    task = TASKS[name]
+    assert task.unroll >= 1 and task.history == 1
     assert float(task.assemble(cur, [prev], torch.ones(3, 36, 64))[-1].max()) == 0.0
     with PathPlayer(scene, settings, gl) as player:
         walk_a, walk_b = player.render(path, 60), player.render(path, 61)
     mask = task.assemble(walk_b, [walk_a], torch.ones(3, 36, 64))[-1]
     assert 0.5 < float(mask.mean()) < 1.0, "a walk carries most pixels over, not all"
+    # Extrapolation reads shaded history, never its own output.
+    assert TASKS["extrapolate"].unroll == 0

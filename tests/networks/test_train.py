@@ -1,12 +1,15 @@
 """Training: a few steps on two tiny random scenes, a checkpoint, and a resume."""
 
 import json
+import shutil
 
+import pytest
 from safetensors import safe_open
 
 from networks.data import random_path, random_scene
 from networks.train import TrainSettings, train
 from networks.weights import load_network
+from renderer.errors import UserError
 
 
 def test_train_writes_weights_and_resumes(tmp_path, monkeypatch):
@@ -40,6 +43,13 @@ def test_train_writes_weights_and_resumes(tmp_path, monkeypatch):
     assert meta["training"]["steps"] > first_steps
     # The data was rendered once and read back the second time.
     assert len(list((tmp_path / "data").glob("*.safetensors"))) == 3
+    # A checkpoint of another network shape is refused with a hint, not a traceback.
+    other = tmp_path / "work" / "denoise-unet"
+    other.mkdir()
+    shutil.copy(checkpoint, other / "checkpoint.safetensors")
+    settings.task, settings.out = "denoise", tmp_path / "denoise-unet.safetensors"
+    with pytest.raises(UserError, match="--fresh"):
+        train(settings)
 
 
 def test_random_scenes_and_paths_are_reproducible():
@@ -50,3 +60,47 @@ def test_random_scenes_and_paths_are_reproducible():
     assert (a.static.positions == b.static.positions).all()
     path = random_path(np.random.default_rng(3), a)
     assert len(path) == 6 and json.dumps(path.to_json())
+
+
+def _random_sequence(frames: int = 4, size: tuple[int, int] = (16, 16)):
+    import torch
+
+    from networks.data import TrainingSequence
+
+    g = torch.Generator().manual_seed(0)
+    h, w = size
+    shapes = {"color": 3, "albedo": 3, "normal": 3, "depth": 1, "motion": 2}
+    shapes |= {"prev_depth": 1, "reference": 3}
+    tensors = {k: torch.rand(frames, c, h, w, generator=g) for k, c in shapes.items()}
+    tensors["motion"] = (tensors["motion"] - 0.5) * 2.0  # pixels, both directions
+    tensors["low_reference"] = torch.rand(frames, 3, h // 2, w // 2, generator=g)
+    return TrainingSequence(
+        tensors={k: v.half() for k, v in tensors.items()}, jitters=[(0.0, 0.0)] * frames
+    )
+
+
+def test_recurrent_training_inputs_match_what_playback_feeds_the_network():
+    """The unrolled 'previous output' in a training batch is what the evaluation method
+    would have carried, had it played the ``unroll`` frames before the sample."""
+    import torch
+
+    from networks.method import NetworkMethod
+    from networks.model import build
+    from networks.tasks import TASKS
+    from networks.train import Batcher
+    from networks.unet import UNetConfig
+
+    task = TASKS["denoise"]
+    torch.manual_seed(0)
+    net = build(UNetConfig(task.in_channels, widths=(4, 8, 8))).eval()
+    sequence = _random_sequence()
+    batcher = Batcher(task, [sequence])
+    samples = [(0, 0), (0, 1), (0, 3)]
+    previous = batcher._previous_outputs(samples, net)
+    assert previous[0] is None
+    for (_, t), got in zip(samples[1:], previous[1:], strict=True):
+        method = NetworkMethod(task, net)
+        for u in range(max(0, t - task.unroll), t):
+            frame, history = batcher.frames((0, u))
+            expected = method(frame, history)
+        torch.testing.assert_close(got, expected, rtol=1e-5, atol=1e-6)
