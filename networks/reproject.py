@@ -44,9 +44,15 @@ def reproject(previous_image: torch.Tensor, previous: Frame, current: Frame) -> 
     """``previous_image`` (C, H, W) of frame t-1 warped into frame t by its motion vectors,
     with disoccluded and off-screen pixels filled from their surroundings."""
     warped = backward_warp(previous_image, current.motion)
+    return fill_holes(warped, carried_over(previous, current))
+
+
+def carried_over(previous: Frame, current: Frame) -> torch.Tensor:
+    """(1, H, W) bool: where frame t-1's image, warped, shows what frame t sees: surfaces
+    visible in both frames, and sky that was sky before too (it has no depth, but its
+    motion is exact)."""
     valid = disocclusion_mask(
         current.depth, current.prev_depth, previous.depth, current.motion, mode="nearest"
     )
-    # The sky has no depth but its motion is exact: keep it where it was sky before too.
     sky = (current.depth <= 0) & (backward_warp(previous.depth, current.motion, "nearest") <= 0)
-    return fill_holes(warped, valid | sky)
+    return valid | sky

@@ -26,9 +26,9 @@ from dataclasses import dataclass
 import torch
 import torch.nn.functional as F
 
-from networks.reproject import reproject
+from networks.reproject import carried_over, reproject
 from renderer.frame import Frame
-from renderer.motion import backward_warp, disocclusion_mask
+from renderer.motion import backward_warp
 
 History = Sequence[Frame]
 """Earlier frames of the sequence, oldest first (empty at the start)."""
@@ -178,10 +178,7 @@ def carried(
 
 
 def _valid(frame: Frame, previous: Frame) -> torch.Tensor:
-    mask = disocclusion_mask(
-        frame.depth, frame.prev_depth, previous.depth, frame.motion, mode="nearest"
-    )
-    return mask.to(frame.depth.dtype)
+    return carried_over(previous, frame).to(frame.depth.dtype)
 
 
 TASKS: dict[str, Task] = {

@@ -99,5 +99,10 @@ def test_recurrent_tasks_carry_their_previous_output_only_where_it_was_seen(gl, 
         walk_a, walk_b = player.render(path, 60), player.render(path, 61)
     mask = task.assemble(walk_b, [walk_a], torch.ones(3, 36, 64))[-1]
     assert 0.5 < float(mask.mean()) < 1.0, "a walk carries most pixels over, not all"
+    # A still camera carries every pixel over, the sky (no depth) included.
+    with PathPlayer(scene, settings, gl) as player:
+        still_a, still_b = player.render(path, 10), player.render(path, 11)
+    assert bool((still_b.depth == 0).any()), "the view should show sky"
+    assert float(task.assemble(still_b, [still_a], torch.ones(3, 36, 64))[-1].min()) == 1.0
     # Extrapolation reads shaded history, never its own output.
     assert TASKS["extrapolate"].unroll == 0
