@@ -109,13 +109,18 @@ class Runner:
             )
 
     def run(
-        self, count: int | None = None, flip_maps: bool = False, skip: set[int] | None = None
+        self,
+        count: int | None = None,
+        flip_maps: bool = False,
+        skip: set[int] | None = None,
+        against_reference: bool = True,
     ) -> Iterator[FrameResult]:
         """Results of frames ``0 .. count - 1``, in order.
 
         Frames in ``skip``, and frames the task does not apply to (extrapolation at a cut),
         are still rendered and run (the methods' state needs them) but not scored, and
-        yield nothing.
+        yield nothing. ``against_reference=False`` scores against the full network only
+        (``vs_reference`` stays empty), for sweeps that need nothing else.
         """
         stop = len(self.path) if count is None else min(count, len(self.path))
         history: deque[Frame] = deque(maxlen=max(self.task.history, 1))
@@ -136,7 +141,7 @@ class Runner:
             history.append(frame)
             if (skip and i in skip) or not self.task.applies(frame, past):
                 continue
-            yield self._score(i, frame, past, outputs, ms, refresh, flip_maps)
+            yield self._score(i, frame, past, outputs, ms, refresh, flip_maps, against_reference)
 
     def close(self) -> None:
         self.player.close()
@@ -176,10 +181,13 @@ class Runner:
         ms: dict[str, float],
         refresh: dict[str, bool | None],
         flip_maps: bool,
+        against_reference: bool = True,
     ) -> FrameResult:
         names = list(outputs)
-        stacked = torch.stack([outputs[n].float() for n in names])
-        scores, maps = compare(stacked, self.task.target(frame), flip_maps)
+        scores, maps = [], None
+        if against_reference:
+            stacked = torch.stack([outputs[n].float() for n in names])
+            scores, maps = compare(stacked, self.task.target(frame), flip_maps)
         result = FrameResult(
             index=i,
             frame=frame,
@@ -187,7 +195,7 @@ class Runner:
             outputs=outputs,
             ms=ms,
             refresh=refresh,
-            vs_reference=dict(zip(names, scores, strict=True)),
+            vs_reference=dict(zip(names, scores, strict=True)) if against_reference else {},
         )
         if maps is not None:
             result.flip_maps = {n: maps[k] for k, n in enumerate(names)}

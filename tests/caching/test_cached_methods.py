@@ -53,3 +53,28 @@ def test_every_1_equals_full_on_every_frame(task_name):
     # The same runner sees reuse frames differ: the comparison above could fail.
     reused = [r for r in results if r.refresh["never"] is False]
     assert reused and any(not torch.equal(r.outputs["never"], r.outputs["full"]) for r in reused)
+
+
+def test_scoring_against_the_full_network_only():
+    task = TASKS["denoise"]
+    torch.manual_seed(0)
+    net = build(UNetConfig(task.in_channels, widths=(8, 12, 16))).eval()
+
+    def run(against_reference: bool) -> list:
+        methods = [
+            NetworkMethod(task, net, name="full"),
+            CachedMethod(task, LayerCache(net, Never("never")), name="never"),
+        ]
+        scene = load_scene("arena")
+        settings = RenderSettings(size=(48, 28), quality=TEST_QUALITY)
+        runner = Runner(scene, resolve_path("default", scene), task, methods, settings)
+        try:
+            return list(runner.run(3, against_reference=against_reference))
+        finally:
+            runner.close()
+
+    scored, sweep = run(True), run(False)
+    assert all(r.vs_reference == {} for r in sweep)
+    assert all(r.vs_reference.keys() == {"full", "never"} for r in scored)
+    for a, b in zip(scored, sweep, strict=True):
+        assert a.vs_full["never"] == b.vs_full["never"]
