@@ -7,9 +7,8 @@ Networks work in an albedo-demodulated, log-compressed space: color divided by
 ``albedo + 0.05`` (texture detail comes from the G-buffer, so the network handles the
 smoother illumination), then ``log1p``; ``to_hdr`` undoes both exactly.
 
-- ``denoise``: 1-spp color, albedo, normal, depth, and the network's previous output
-  warped by motion vectors (a recurrent denoiser, as real-time ones are) -> converged
-  color. Baseline: the noisy input.
+- ``denoise``: 1-spp color, albedo, normal, depth -> converged color. Baseline: the noisy
+  input.
 - ``supersample``: the half-resolution render upsampled (honouring its jitter), full-
   resolution albedo, normal and depth, and the network's previous output warped by motion
   vectors -> full-resolution color. Baseline: the jitter-aware bilinear upsampling.
@@ -105,10 +104,7 @@ class Denoise(Task):
         return frame.color
 
     def assemble(self, frame, history, previous_output=None) -> torch.Tensor:
-        noisy = compress(frame.color, frame)
-        return torch.cat(
-            [noisy, *geometry_inputs(frame), *carried(frame, history, previous_output)]
-        )
+        return torch.cat([compress(frame.color, frame), *geometry_inputs(frame)])
 
 
 class Supersample(Task):
@@ -182,7 +178,7 @@ def _valid(frame: Frame, previous: Frame) -> torch.Tensor:
 
 
 TASKS: dict[str, Task] = {
-    "denoise": Denoise("denoise", in_channels=14, history=1, unroll=2),
+    "denoise": Denoise("denoise", in_channels=10),
     "supersample": Supersample(
         "supersample", in_channels=14, needs_low_res=True, history=1, unroll=1
     ),

@@ -82,6 +82,8 @@ def _random_sequence(frames: int = 4, size: tuple[int, int] = (16, 16)):
 def test_recurrent_training_inputs_match_what_playback_feeds_the_network():
     """The unrolled 'previous output' in a training batch is what the evaluation method
     would have carried, had it played the ``unroll`` frames before the sample."""
+    import dataclasses
+
     import torch
 
     from networks.method import NetworkMethod
@@ -90,7 +92,8 @@ def test_recurrent_training_inputs_match_what_playback_feeds_the_network():
     from networks.train import Batcher
     from networks.unet import UNetConfig
 
-    task = TASKS["denoise"]
+    # Two frames of unrolling: each carries the answer of the one before.
+    task = dataclasses.replace(TASKS["supersample"], unroll=2)
     torch.manual_seed(0)
     net = build(UNetConfig(task.in_channels, widths=(4, 8, 8))).eval()
     sequence = _random_sequence()

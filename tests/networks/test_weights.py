@@ -83,3 +83,22 @@ def test_a_pickle_is_never_executed(tmp_path, monkeypatch):
     with pytest.raises(WeightsError):
         load_network("denoise", "unet", path)
     assert not (tmp_path / "SHOULD_NOT_EXIST").exists()
+
+
+SHIPPED = [("denoise", "unet"), ("supersample", "unet"), ("extrapolate", "unet")]
+SHIPPED += [("denoise", "unetpp")]
+
+
+@pytest.mark.parametrize(("task", "arch"), SHIPPED)
+def test_shipped_weights_load_fit_their_task_and_stay_small(task, arch):
+    from assets import WEIGHTS_DIR
+    from networks.tasks import TASKS
+
+    path = WEIGHTS_DIR / f"{task}-{arch}.safetensors"
+    assert path.stat().st_size <= 8_000_000
+    net, meta = load_network(task, arch, path)
+    assert net.config.in_channels == TASKS[task].in_channels
+    facts = meta["training"]
+    assert facts["steps"] > 0 and facts["data"]["scenes"] > 0
+    # Trained, not random: better than the task's baseline on held-out training scenes.
+    assert facts["validation_psnr"] > facts["validation_baseline_psnr"]
