@@ -36,6 +36,7 @@ class NetworkMethod:
         start = time.perf_counter()
         y = self.run_network(x, frame, history)
         self.last_ms = (time.perf_counter() - start) * 1e3
+        y = self.task.finish(y, x)
         out = self.task.to_hdr(y[0], frame)
         self._previous = out
         return out

@@ -5,16 +5,18 @@ HDR color.
 
 Networks work in an albedo-demodulated, log-compressed space: color divided by
 ``albedo + 0.05`` (texture detail comes from the G-buffer, so the network handles the
-smoother illumination), then ``log1p``; ``to_hdr`` undoes both exactly.
+smoother illumination), then ``log1p``; ``to_hdr`` undoes both exactly. The super-resolution
+and extrapolation networks predict a correction to their baseline (``residual``), which
+their first three input channels carry.
 
 - ``denoise``: 1-spp color, albedo, normal, depth -> converged color. Baseline: the noisy
   input.
 - ``supersample``: the half-resolution render upsampled (honouring its jitter), full-
   resolution albedo, normal and depth, and the network's previous output warped by motion
   vectors -> full-resolution color. Baseline: the jitter-aware bilinear upsampling.
-- ``extrapolate``: the current G-buffers and the last two shaded frames warped into this
-  one with disocclusion masks -> this frame's color without shading it. Baseline: the last
-  shaded frame reprojected, holes filled.
+- ``extrapolate``: the last shaded frame reprojected (holes filled), the current
+  G-buffers, and the frame before warped in by two chained warps, with disocclusion masks
+  -> this frame's color without shading it. Baseline: that reprojection.
 """
 
 from __future__ import annotations
@@ -62,6 +64,9 @@ class Task:
     needs_low_res: bool = False
     history: int = 0
     """How many earlier frames the task reads."""
+    residual: bool = False
+    """The network predicts a correction to input channels 0-2 (the baseline, in the
+    networks' space): :meth:`finish` adds them to its output."""
     unroll: int = 0
     """Recurrent tasks (reading the network's previous output): how many frames before a
     training sample the network runs on to make that input (0: not recurrent)."""
@@ -90,6 +95,11 @@ class Task:
         """(in_channels, H, W): the network's input. ``previous_output`` is the network's
         answer for the previous frame (used by super-resolution)."""
         raise NotImplementedError
+
+    def finish(self, output: torch.Tensor, inputs: torch.Tensor) -> torch.Tensor:
+        """The network's (B, 3, H, W) output on (B, C, H, W) ``inputs`` -> the answer in the
+        networks' space."""
+        return output + inputs[:, :3] if self.residual else output
 
     def to_hdr(self, output: torch.Tensor, frame: Frame) -> torch.Tensor:
         """The network's (3, H, W) output -> linear HDR color."""
@@ -137,23 +147,25 @@ class Extrapolate(Task):
         return reproject(previous.reference, previous, frame)
 
     def assemble(self, frame, history, previous_output=None) -> torch.Tensor:
-        channels = geometry_inputs(frame)
-        # Shading (color over albedo) of the last two frames, brought into this one: one
-        # warp from t-1, two chained warps from t-2; a shot's frames only.
-        shot = [h for h in history[-2:]]
-        if frame.cut:
-            shot = []
+        # The reprojected previous frame (holes filled) is what the network corrects; the
+        # mask says where it was reprojected and where filled. The frame before that,
+        # brought in by two chained warps, shows some of what the last one hid.
+        shot = [] if frame.cut else list(history[-2:])
         one_back = shot[-1] if shot else None
         two_back = shot[-2] if len(shot) >= 2 and not one_back.cut else None
-        for past, chain in ((one_back, []), (two_back, [one_back])):
-            if past is None:
-                channels += [torch.zeros_like(frame.color), torch.zeros_like(frame.depth)]
-                continue
-            shading = past.reference / modulation(past)
+        if one_back is None:
+            channels = [torch.zeros_like(frame.color), *geometry_inputs(frame)]
+            channels.append(torch.zeros_like(frame.depth))
+        else:
+            base = compress(reproject(one_back.reference, one_back, frame), frame)
+            channels = [base, *geometry_inputs(frame), _valid(frame, one_back)]
+        if two_back is None:
+            channels += [torch.zeros_like(frame.color), torch.zeros_like(frame.depth)]
+        else:
+            shading = two_back.reference / modulation(two_back)
             valid = torch.ones_like(frame.depth)
-            steps = [*chain, frame]  # warp forward one frame at a time
-            source = past
-            for step in steps:
+            source = two_back
+            for step in (one_back, frame):  # warp forward one frame at a time
                 shading = backward_warp(shading, step.motion)
                 valid = backward_warp(valid, step.motion, mode="nearest") * _valid(step, source)
                 source = step
@@ -180,9 +192,9 @@ def _valid(frame: Frame, previous: Frame) -> torch.Tensor:
 TASKS: dict[str, Task] = {
     "denoise": Denoise("denoise", in_channels=10),
     "supersample": Supersample(
-        "supersample", in_channels=14, needs_low_res=True, history=1, unroll=1
+        "supersample", in_channels=14, needs_low_res=True, history=1, residual=True, unroll=1
     ),
-    "extrapolate": Extrapolate("extrapolate", in_channels=15, history=2),
+    "extrapolate": Extrapolate("extrapolate", in_channels=15, history=2, residual=True),
 }
 
 

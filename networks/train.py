@@ -101,7 +101,7 @@ class Batcher:
                 inputs.append(self.task.assemble(frame, history, previous[k]))
                 mods.append(frame.albedo + MODULATION_FLOOR)
             batch = torch.stack(inputs).contiguous(memory_format=torch.channels_last)
-            out = to_hdr(net(batch), torch.stack(mods))
+            out = to_hdr(self.task.finish(net(batch), batch), torch.stack(mods))
             for k, o in zip(active, out, strict=True):
                 previous[k] = o
         net.train(was_training)
@@ -163,7 +163,7 @@ def train(settings: TrainSettings) -> Path:
                 )
             chosen = [samples[i] for i in rng.integers(0, len(samples), settings.batch)]
             inputs, targets, mods = batcher.batch(chosen, net)
-            loss = loss_fn(net(inputs), targets, mods)
+            loss = loss_fn(task.finish(net(inputs), inputs), targets, mods)
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
             torch.nn.utils.clip_grad_norm_(net.parameters(), 1.0)
@@ -221,7 +221,7 @@ def validate(task: Task, net: torch.nn.Module, batcher: Batcher, samples: list[S
     for i in range(0, len(samples), 8):
         chunk = samples[i : i + 8]
         inputs, targets, mods = batcher.batch(chunk, net)
-        out = to_hdr(net(inputs), mods)
+        out = to_hdr(task.finish(net(inputs), inputs), mods)
         for k, sample in enumerate(chunk):
             frame, history = batcher.frames(sample)
             ours.append(float(psnr(tonemap(out[k]), tonemap(targets[k]))))
