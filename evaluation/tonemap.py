@@ -23,7 +23,10 @@ def aces(x: torch.Tensor) -> torch.Tensor:
 def linear_to_srgb(x: torch.Tensor) -> torch.Tensor:
     """The sRGB transfer function (IEC 61966-2-1) on [0, 1]."""
     x = x.clamp(0.0, 1.0)
-    return torch.where(x <= 0.0031308, 12.92 * x, 1.055 * x.pow(1.0 / 2.4) - 0.055)
+    # The power branch sees only its own domain: at 0 its gradient is infinite, and where
+    # would turn that into NaN even where it picks the linear branch.
+    curve = 1.055 * x.clamp(min=0.0031308).pow(1.0 / 2.4) - 0.055
+    return torch.where(x <= 0.0031308, 12.92 * x, curve)
 
 
 def tonemap(x: torch.Tensor, exposure: float = EXPOSURE) -> torch.Tensor:

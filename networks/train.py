@@ -166,7 +166,11 @@ def train(settings: TrainSettings) -> Path:
             loss = loss_fn(task.finish(net(inputs), inputs), targets, mods)
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
-            torch.nn.utils.clip_grad_norm_(net.parameters(), 1.0)
+            norm = torch.nn.utils.clip_grad_norm_(net.parameters(), 1.0)
+            if not torch.isfinite(norm):
+                # One bad batch must not poison the weights: skip it, and count it.
+                state["skipped"] = state.get("skipped", 0) + 1
+                continue
             optimizer.step()
             state["step"] += 1
             state["losses"].append(float(loss.detach()))
@@ -200,6 +204,7 @@ def train(settings: TrainSettings) -> Path:
             "render_seconds": round(data_seconds, 1),
         },
         "steps": state["step"],
+        "skipped_steps": state.get("skipped", 0),
         "batch": settings.batch,
         "minutes": round(state["elapsed"] / 60.0, 2),
         "learning_rate": settings.learning_rate,

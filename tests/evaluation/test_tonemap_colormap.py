@@ -34,3 +34,15 @@ def test_magma_matches_matplotlib():
     np.testing.assert_allclose(colors[:, 0, 0].numpy(), expected[0], atol=1e-6)
     np.testing.assert_allclose(colors[:, 1, 1].numpy(), expected[1], atol=1e-6)
     assert magma(torch.zeros(2, 1, 4, 5)).shape == (2, 3, 4, 5)
+
+
+def test_tonemap_gradient_is_finite_at_black():
+    """Training losses go through the tone mapping: black pixels (and clamped negative
+    predictions) must not turn the gradient into NaN."""
+    import torch
+
+    from evaluation.tonemap import tonemap
+
+    x = torch.tensor([-1.0, 0.0, 1e-4, 0.5, 3.0], requires_grad=True)
+    tonemap(x).sum().backward()
+    assert torch.isfinite(x.grad).all()
