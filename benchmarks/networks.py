@@ -59,11 +59,31 @@ def measure(file, height: int, width: int, repeats: int) -> dict:
     }  # fmt: skip
 
 
+def training_facts() -> None:
+    """What each shipped file says about its training (the header, no timing)."""
+    print("\n| network | steps | minutes | batch | data | validation PSNR (baseline) |")
+    print("|---|---|---|---|---|---|")
+    for file in sorted(WEIGHTS_DIR.glob("*.safetensors")):
+        task, arch = file.stem.split("-")
+        facts = load_network(task, arch, file)[1]["training"]
+        data = facts["data"]
+        print(
+            f"| {file.stem} | {facts['steps']} | {facts['minutes']:.0f} | {facts['batch']} | "
+            f"{data['scenes']} scenes x {data['frames_per_sequence']} frames, "
+            f"{data['size'][0]}x{data['size'][1]} | "
+            f"{facts['validation_psnr']:.2f} dB ({facts['validation_baseline_psnr']:.2f} dB) |"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--resolution", default="640x360")
     parser.add_argument("--repeats", type=int, default=15)
+    parser.add_argument("--facts", action="store_true", help="only the training facts")
     args = parser.parse_args()
+    if args.facts:
+        training_facts()
+        return
     torch.set_num_threads(2)
     width, height = parse_resolution(args.resolution)
     print(
@@ -83,6 +103,7 @@ def main() -> None:
             f"{r['top']:.0f} | {time_share:.2f} | {r['share']:.2f} | "
             f"{time_share / r['share']:.2f} | {r['gflops']:.1f} |"
         )
+    training_facts()
 
 
 if __name__ == "__main__":

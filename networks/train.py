@@ -130,6 +130,10 @@ def train(settings: TrainSettings) -> Path:
 
     config = UNetConfig(task.in_channels, widths=WIDTHS, arch=settings.arch)
     net = build(config).to(memory_format=torch.channels_last)
+    if task.residual:
+        # A residual network starts as its baseline and can only learn to improve on it.
+        torch.nn.init.zeros_(net.head.weight)
+        torch.nn.init.zeros_(net.head.bias)
     optimizer = torch.optim.Adam(net.parameters(), lr=settings.learning_rate)
     work = settings.work_dir / f"{settings.task}-{settings.arch}"
     checkpoint = work / "checkpoint.safetensors"
