@@ -27,6 +27,8 @@ def test_dump_names_and_channels(tmp_path):
             f"{stem}_reference.png",
             f"{stem}_baseline.png",
             f"{stem}_baseline_flip.png",
+            f"{stem}_full.png",  # the shipped network, the default method
+            f"{stem}_full_flip.png",
         } <= names
     channels = read_exr(tmp_path / "d" / "frame_0002.exr")
     assert {
@@ -34,11 +36,13 @@ def test_dump_names_and_channels(tmp_path):
         "baseline.G",
         "baseline.B",
         "baseline_flip.Y",
+        "full.R",
+        "full_flip.Y",
         "reference.R",
         "motion.X",
         "depth.Z",
     } <= set(channels)
-    assert len(names) == 5 * FRAMES
+    assert len(names) == 7 * FRAMES
 
 
 def test_interrupted_dump_ends_with_the_same_files(tmp_path):

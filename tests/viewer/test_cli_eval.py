@@ -37,11 +37,16 @@ def test_eval_writes_summary_frames_report_and_plots(tmp_path, task):
     } <= names
     summary = json.loads((out / "summary.json").read_text())
     validate_summary(summary)
-    (row,) = summary["runs"]
-    assert row["task"] == task and row["scene"] == "temple" and row["resolution"] == "64x36"
-    assert row["psnr_baseline_vs_ref"] is not None
-    # Extrapolation has nothing to extrapolate from on the first frame.
-    assert row["frames"] == (3 if task == "extrapolate" else 4)
+    # No --policy: a row per cached policy of the default set, the network beside them.
+    rows = summary["runs"]
+    assert [r["policy"] for r in rows] == ["every-2", "delta-H", "delta-L", "motion-H"]
+    for row in rows:
+        assert row["task"] == task and row["scene"] == "temple" and row["resolution"] == "64x36"
+        # Extrapolation has nothing to extrapolate from on the first frame.
+        assert row["frames"] == (3 if task == "extrapolate" else 4)
+        filled = ("psnr_baseline_vs_ref", "psnr_full_vs_ref", "flip_full_vs_ref", "speedup")
+        filled += ("flip_vs_full", "ssim_vs_full", "full_ms_median", "cached_ms_median")
+        assert all(row[k] is not None for k in filled), row
     report = (out / "report.md").read_text()
     assert f"## {task} — temple" in report and "| baseline |" in report
 
