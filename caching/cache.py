@@ -102,7 +102,10 @@ class LayerCache(nn.Module):
         decided = (time.perf_counter() - start) * 1e3
         if refresh:
             self._features = self.net.deep(skips, self.cut)
-            self._input = x.detach().clone()
+            if forced or self._input is None:
+                self._input = x.detach().clone()
+            else:
+                self._input.copy_(x)  # same shape, dtype and device: no new allocation
             self.policy.refreshed(info)
         out = self.net.top_decoder(self._features, skips, self.cut)[..., :h, :w]
         self._record(refresh, forced, decided, h, w)
@@ -114,7 +117,9 @@ class LayerCache(nn.Module):
             return True
         if c.shape != x.shape or c.dtype != x.dtype or c.device != x.device:
             return True
-        return not bool(torch.isfinite(x).all())
+        # One reduction instead of a mask of the whole input: NaN and inf survive a sum (a
+        # finite input that overflows it only costs a refresh).
+        return not bool(torch.isfinite(x.sum()))
 
     def _record(self, refresh: bool, forced: bool, decided: float, h: int, w: int) -> None:
         self.last_refresh = refresh
