@@ -13,26 +13,14 @@ import os
 os.environ.setdefault("GOMP_SPINCOUNT", "10000")  # as the reframe-rt command sets it
 
 import argparse
-import statistics
-import time
 
 import torch
 
 from assets import WEIGHTS_DIR
+from benchmarks.timing import median_ms
 from networks.blocks import pad_to
 from networks.weights import load_network
 from viewer.options import parse_resolution
-
-
-def timed(fn, repeats: int) -> float:
-    fn()
-    fn()
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times) * 1e3
 
 
 def measure(file, height: int, width: int, repeats: int) -> dict:
@@ -43,13 +31,13 @@ def measure(file, height: int, width: int, repeats: int) -> dict:
     padded = pad_to(x, net.alignment)
     with torch.inference_mode():
         cached = net.deep(net.top_encoder(padded))
-        full = timed(lambda: net(x), repeats)
+        full = median_ms(lambda: net(x), repeats, warmup=2)
 
         def top_only() -> torch.Tensor:
             skips = net.top_encoder(padded)
             return net.top_decoder(cached, skips)[..., :height, :width]
 
-        top = timed(top_only, repeats)
+        top = median_ms(top_only, repeats, warmup=2)
     flops = net.stage_flops(height, width)
     return {
         "name": file.stem, "params": sum(p.numel() for p in net.parameters()),

@@ -11,11 +11,10 @@ import os
 
 os.environ.setdefault("GOMP_SPINCOUNT", "10000")  # as the reframe-rt command sets it
 
-import statistics
-import time
 
 import torch
 
+from benchmarks.timing import median_ms
 from caching.cache import LayerCache
 from caching.policies import FrameInfo, parse_policy
 from caching.presets import presets_for
@@ -23,16 +22,6 @@ from networks.tasks import TASKS
 from networks.weights import load_network
 
 SPECS = ("every-2", "delta-H", "motion-H", "lfd-0.05")
-
-
-def median_ms(fn, repeats: int = 21) -> float:
-    fn()
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times) * 1e3
 
 
 def measure_task(name: str) -> list[tuple[str, float, float]]:
@@ -55,7 +44,7 @@ def measure_task(name: str) -> list[tuple[str, float, float]]:
         def decide(cache: LayerCache = cache) -> bool:
             return cache._must_refresh(x, info) or cache.policy.wants_refresh(x, cached, info)
 
-        rows.append((spec, median_ms(decide), full))
+        rows.append((spec, median_ms(decide, 21), full))
     return rows
 
 

@@ -3,6 +3,8 @@ network's alignment, and the FLOP count of a convolution."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import torch
 import torch.nn.functional as F
 from torch import nn
@@ -69,3 +71,19 @@ def pad_to(x: torch.Tensor, alignment: int) -> torch.Tensor:
 
 def aligned(size: int, alignment: int) -> int:
     return size + (-size) % alignment
+
+
+class StagedUNet(nn.Module):
+    """What the U-Net and the U-Net++ share: their alignment, and a forward that pads the
+    input to it, runs ``top_encoder``, ``deep`` and ``top_decoder``, and crops back."""
+
+    config: Any  # a networks.unet.UNetConfig
+
+    @property
+    def alignment(self) -> int:
+        return 2 ** (self.config.levels - 1)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        h, w = x.shape[-2:]
+        skips = self.top_encoder(pad_to(x, self.alignment))
+        return self.top_decoder(self.deep(skips), skips)[..., :h, :w]

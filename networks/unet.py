@@ -17,7 +17,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from networks.blocks import ConvBlock, Up, aligned, conv_flops, pad_to
+from networks.blocks import ConvBlock, StagedUNet, Up, aligned, conv_flops
 
 
 @dataclass(frozen=True)
@@ -42,7 +42,7 @@ class UNetConfig:
         return {**asdict(self), "widths": list(self.widths)}
 
 
-class UNet(nn.Module):
+class UNet(StagedUNet):
     """(B, in, H, W) -> (B, out, H, W); any H, W (padded to 2^(levels-1), cropped back)."""
 
     def __init__(self, config: UNetConfig) -> None:
@@ -59,15 +59,6 @@ class UNet(nn.Module):
         self.ups = nn.ModuleList([Up(w[i + 1], config.upsampling) for i in range(len(w) - 1)])
         self.decoders = nn.ModuleList([ConvBlock(w[i] + w[i + 1], w[i]) for i in range(len(w) - 1)])
         self.head = nn.Conv2d(w[0], config.out_channels, 1)
-
-    @property
-    def alignment(self) -> int:
-        return 2 ** (self.config.levels - 1)
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        h, w = x.shape[-2:]
-        skips = self.top_encoder(pad_to(x, self.alignment))
-        return self.top_decoder(self.deep(skips), skips)[..., :h, :w]
 
     def top_encoder(self, x: torch.Tensor, k: int = 1) -> list[torch.Tensor]:
         """Skips of levels 0..k-1 of an aligned input."""

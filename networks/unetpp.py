@@ -17,11 +17,11 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from networks.blocks import ConvBlock, Up, aligned, conv_flops, pad_to
+from networks.blocks import ConvBlock, StagedUNet, Up, aligned, conv_flops
 from networks.unet import UNetConfig
 
 
-class UNetPlusPlus(nn.Module):
+class UNetPlusPlus(StagedUNet):
     """(B, in, H, W) -> (B, out, H, W); any H, W (padded to 2^(levels-1), cropped back)."""
 
     def __init__(self, config: UNetConfig) -> None:
@@ -41,15 +41,6 @@ class UNetPlusPlus(nn.Module):
                     self.ups[f"{i + 1}_{j - 1}"] = Up(w[i + 1], config.upsampling)
                 self.nodes[f"{i}_{j}"] = ConvBlock(cin, w[i])
         self.head = nn.Conv2d(w[0], config.out_channels, 1)
-
-    @property
-    def alignment(self) -> int:
-        return 2 ** (self.config.levels - 1)
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        h, w = x.shape[-2:]
-        skips = self.top_encoder(pad_to(x, self.alignment))
-        return self.top_decoder(self.deep(skips), skips)[..., :h, :w]
 
     def top_encoder(self, x: torch.Tensor, k: int = 1) -> list[torch.Tensor]:
         self._check_cut(k)
