@@ -1,5 +1,6 @@
 """Building blocks shared by the U-Nets: the 3x3 conv block, 2x up-sampling, padding to the
-network's alignment, and the FLOP count of a convolution."""
+network's alignment, the FLOP count of a convolution, and the aligned forward both
+U-Nets share."""
 
 from __future__ import annotations
 
