@@ -37,8 +37,12 @@ def smape(x: torch.Tensor, c: torch.Tensor) -> float:
 def low_frequency_difference(x: torch.Tensor, c: torch.Tensor, factor: int = 8) -> float:
     """Relative L1 (SMAPE) of strongly downsampled (box-filtered) ``x`` and ``c``:
     PreciseCache's low-frequency difference, blind to per-pixel noise."""
-    pool = lambda t: F.avg_pool2d(t.reshape(-1, *t.shape[-3:]), factor, ceil_mode=True)  # noqa: E731
-    return smape(pool(x), pool(c))
+    return smape(_box(x, factor), _box(c, factor))
+
+
+def _box(t: torch.Tensor, factor: int) -> torch.Tensor:
+    """(..., C, H, W) -> (N, C, ceil(H / factor), ceil(W / factor)) box-filtered."""
+    return F.avg_pool2d(t.reshape(-1, *t.shape[-3:]), factor, ceil_mode=True)
 
 
 @dataclass
@@ -73,20 +77,89 @@ class EveryN(Policy):
         return info.index % self.n == 0
 
 
+class _Against:
+    """The cached side of a comparison, kept from one refresh to the next, and one reusable
+    workspace: the cached input only changes on refreshes, and a fresh full-size temporary
+    per frame costs more than the arithmetic (page faults on every allocation)."""
+
+    def __init__(self) -> None:
+        self.forget()
+
+    def forget(self) -> None:
+        self.key: tuple | None = None
+        self.value: torch.Tensor | None = None
+        self.work: torch.Tensor | None = None
+
+    def kept(self, c: torch.Tensor, compute) -> torch.Tensor:
+        key = (c.data_ptr(), c.shape, c.dtype, c.device)
+        if key != self.key:
+            self.key, self.value = key, compute(c)
+        return self.value
+
+    def workspace(self, x: torch.Tensor) -> torch.Tensor:
+        w = self.work
+        # Same layout as x too: an out= of another memory format is written out of order.
+        if w is None or (w.shape, w.stride(), w.dtype, w.device) != (
+            x.shape,
+            x.stride(),
+            x.dtype,
+            x.device,
+        ):
+            w = self.work = torch.empty_like(x)
+        return w
+
+
 @dataclass
 class Delta(Policy):
+    """Refresh when :func:`smape` of the input against the cached input exceeds ``tau``.
+
+    Computes the same quantity as :func:`smape` (up to float rounding) with sums of the
+    cached side kept per refresh and no allocation per frame.
+    """
+
     tau: float = 0.1
+    _against: _Against = field(default_factory=_Against, init=False, repr=False, compare=False)
+
+    def reset(self) -> None:
+        self._against.forget()
+
+    def refreshed(self, info: FrameInfo) -> None:
+        self._against.forget()  # the cache copies into the same buffer: same data_ptr
+
+    def measure(self, x: torch.Tensor, c: torch.Tensor) -> float:
+        """SMAPE of ``x`` against ``c`` (same shapes)."""
+        work = self._against.workspace(x)
+        c_sum = self._against.kept(c, lambda t: torch.abs(t, out=work).sum())
+        x_sum = torch.abs(x, out=work).sum()
+        diff = torch.sub(x, c, out=work).abs_().sum()
+        return float(2.0 * diff / (x_sum + c_sum).clamp(min=1e-12))
 
     def wants_refresh(self, x, cached_input, info) -> bool:
-        return smape(x, cached_input) > self.tau
+        return self.measure(x, cached_input) > self.tau
 
 
 @dataclass
 class LowFrequency(Policy):
+    """Refresh when :func:`low_frequency_difference` exceeds ``tau``; the cached input's
+    downsampled copy is kept per refresh."""
+
     tau: float = 0.05
+    factor: int = 8
+    _against: _Against = field(default_factory=_Against, init=False, repr=False, compare=False)
+
+    def reset(self) -> None:
+        self._against.forget()
+
+    def refreshed(self, info: FrameInfo) -> None:
+        self._against.forget()
+
+    def measure(self, x: torch.Tensor, c: torch.Tensor) -> float:
+        """Low-frequency difference of ``x`` against ``c`` (same shapes)."""
+        c_low = self._against.kept(c, lambda t: _box(t, self.factor))
+        return smape(_box(x, self.factor), c_low)
 
     def wants_refresh(self, x, cached_input, info) -> bool:
-        return low_frequency_difference(x, cached_input) > self.tau
+        return self.measure(x, cached_input) > self.tau
 
 
 @dataclass

@@ -11,17 +11,29 @@ import torch.nn.functional as F
 from torch import nn
 
 UPSAMPLING = ("bilinear", "nearest", "transpose")
+ACTIVATIONS = ("relu", "leaky")
+
+
+def activation(name: str) -> nn.Module:
+    """``relu``, or ``leaky`` (LeakyReLU 0.1: no unit can die for good, which matters for
+    residual networks whose zero-initialised head sees no gradient at first)."""
+    if name == "relu":
+        return nn.ReLU(inplace=True)
+    if name == "leaky":
+        return nn.LeakyReLU(0.1, inplace=True)
+    raise ValueError(f"unknown activation {name!r}; known: {', '.join(ACTIVATIONS)}")
 
 
 class ConvBlock(nn.Sequential):
-    """Two 3x3 convolutions with ReLU: (B, in, H, W) -> (B, out, H, W)."""
+    """Two 3x3 convolutions, each followed by ``act`` (see :func:`activation`):
+    (B, in, H, W) -> (B, out, H, W)."""
 
-    def __init__(self, in_channels: int, out_channels: int) -> None:
+    def __init__(self, in_channels: int, out_channels: int, act: str = "relu") -> None:
         super().__init__(
             nn.Conv2d(in_channels, out_channels, 3, padding=1),
-            nn.ReLU(inplace=True),
+            activation(act),
             nn.Conv2d(out_channels, out_channels, 3, padding=1),
-            nn.ReLU(inplace=True),
+            activation(act),
         )
         self.in_channels, self.out_channels = in_channels, out_channels
 

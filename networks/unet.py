@@ -33,6 +33,8 @@ class UNetConfig:
     """bilinear, nearest or transpose (a learned 2x2 transposed convolution)."""
     arch: str = "unet"
     """unet or unetpp."""
+    activation: str = "relu"
+    """relu or leaky (LeakyReLU 0.1)."""
 
     @property
     def levels(self) -> int:
@@ -50,14 +52,16 @@ class UNet(StagedUNet):
         if config.levels < 2:
             raise ValueError("a U-Net needs at least two levels")
         self.config = config
-        w = config.widths
+        w, act = config.widths, config.activation
         self.encoders = nn.ModuleList(
-            [ConvBlock(config.in_channels, w[0])]
-            + [ConvBlock(w[i - 1], w[i]) for i in range(1, len(w))]
+            [ConvBlock(config.in_channels, w[0], act)]
+            + [ConvBlock(w[i - 1], w[i], act) for i in range(1, len(w))]
         )
         # ups[i] brings level i+1 up to level i; decoders[i] works at level i.
         self.ups = nn.ModuleList([Up(w[i + 1], config.upsampling) for i in range(len(w) - 1)])
-        self.decoders = nn.ModuleList([ConvBlock(w[i] + w[i + 1], w[i]) for i in range(len(w) - 1)])
+        self.decoders = nn.ModuleList(
+            [ConvBlock(w[i] + w[i + 1], w[i], act) for i in range(len(w) - 1)]
+        )
         self.head = nn.Conv2d(w[0], config.out_channels, 1)
 
     def top_encoder(self, x: torch.Tensor, k: int = 1) -> list[torch.Tensor]:

@@ -39,7 +39,7 @@ class UNetPlusPlus(StagedUNet):
                 else:
                     cin = j * w[i] + w[i + 1]
                     self.ups[f"{i + 1}_{j - 1}"] = Up(w[i + 1], config.upsampling)
-                self.nodes[f"{i}_{j}"] = ConvBlock(cin, w[i])
+                self.nodes[f"{i}_{j}"] = ConvBlock(cin, w[i], config.activation)
         self.head = nn.Conv2d(w[0], config.out_channels, 1)
 
     def top_encoder(self, x: torch.Tensor, k: int = 1) -> list[torch.Tensor]:

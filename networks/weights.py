@@ -97,7 +97,10 @@ def load_network(
         tensors = load_file(str(file))
     except (SafetensorError, OSError) as error:
         raise WeightsError(f"cannot read weights {file}: {error}") from None
-    net = build(config)
+    try:
+        net = build(config)
+    except ValueError as error:
+        raise WeightsError(f"{file}: unusable config in its header ({error})") from None
     try:
         net.load_state_dict({k: v.float() for k, v in tensors.items()})
     except RuntimeError as error:

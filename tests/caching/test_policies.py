@@ -81,3 +81,20 @@ def test_decisions():
     assert seen == [False, False, True]
     motion.refreshed(FrameInfo())
     assert not motion.wants_refresh(x, x, FrameInfo(motion=2.0)), "accumulates since a refresh"
+
+
+@pytest.mark.parametrize(
+    ("policy", "reference"),
+    [(Delta("delta-0.1", 0.1), smape), (LowFrequency("lfd-0.1", 0.1), low_frequency_difference)],
+)
+def test_kept_cached_side_matches_the_reference_across_refreshes(policy, reference):
+    gen = torch.Generator().manual_seed(1)
+    frames = [torch.randn(1, 5, 20, 36, generator=gen) for _ in range(4)]
+    cached = frames[0].clone()
+    for i, x in enumerate(frames[1:]):
+        assert policy.measure(x, cached) == pytest.approx(reference(x, cached), rel=1e-5)
+        if i == 1:  # the cache refreshes by copying into the buffer it already holds
+            cached.copy_(x)
+            policy.refreshed(FrameInfo())
+    small = torch.rand(1, 5, 8, 8, generator=gen)
+    assert policy.measure(small, small.clone()) == 0.0, "a new shape is not the kept one"

@@ -4,10 +4,11 @@ import json
 import shutil
 
 import pytest
+import torch
 from safetensors import safe_open
 
 from networks.data import random_path, random_scene
-from networks.train import TrainSettings, train
+from networks.train import TrainSettings, loss_fn, train
 from networks.weights import load_network
 from renderer.errors import UserError
 
@@ -33,6 +34,9 @@ def test_train_writes_weights_and_resumes(tmp_path, monkeypatch):
     first_steps = facts["steps"]
     assert first_steps >= 1 and facts["data"]["scenes"] == 3
     assert "validation_psnr" in facts and "final_train_loss" in facts
+    # A residual network gets units that cannot die for good, and the loss that keeps a
+    # gradient (with ReLU and L1 every unit its head saw died: measured).
+    assert meta["config"].activation == "leaky" and "squared" in facts["loss"]
     checkpoint = tmp_path / "work" / "extrapolate-unet" / "checkpoint.safetensors"
     with safe_open(str(checkpoint), framework="pt") as f:
         assert int(f.metadata()["step"]) == first_steps
@@ -107,3 +111,16 @@ def test_recurrent_training_inputs_match_what_playback_feeds_the_network():
             frame, history = batcher.frames((0, u))
             expected = method(frame, history)
         torch.testing.assert_close(got, expected, rtol=1e-5, atol=1e-6)
+
+
+def test_residual_loss_keeps_a_gradient_where_the_output_is_clamped():
+    # An output thrown below zero is clamped to black on the way to HDR; the residual loss
+    # must still pull it back (a run that lost this gradient ended at 5 dB).
+    target = torch.full((1, 3, 4, 4), 0.5)
+    modulation = torch.full((1, 3, 4, 4), 0.55)
+    pred = torch.full((1, 3, 4, 4), -3.0, requires_grad=True)
+    loss_fn(pred, target, modulation, residual=False).backward()
+    assert float(pred.grad.abs().sum()) == 0.0, "the clamp stops L1's gradient"
+    pred.grad = None
+    loss_fn(pred, target, modulation, residual=True).backward()
+    assert bool((pred.grad < 0).all()), "the residual loss pushes the output up"

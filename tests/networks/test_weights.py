@@ -92,7 +92,7 @@ UNDERTRAINED = pytest.mark.xfail(strict=True, reason="undertrained, see BENCHMAR
 SHIPPED = [("denoise", "unet"), ("denoise", "unetpp"), ("supersample", "unet")]
 SHIPPED += [("extrapolate", "unet")]
 TRAINED = [("denoise", "unet"), ("denoise", "unetpp")]
-TRAINED += [pytest.param("supersample", "unet", marks=UNDERTRAINED)]
+TRAINED += [("supersample", "unet")]
 TRAINED += [pytest.param("extrapolate", "unet", marks=UNDERTRAINED)]
 
 

@@ -1,0 +1,1 @@
+"""One module per ImGui panel; each is a free function ``gui_xxx(state)``."""

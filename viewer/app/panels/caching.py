@@ -1,0 +1,67 @@
+"""Caching: on/off, the refresh policy, its threshold (presets marked on the slider) and
+the cut depth."""
+
+from __future__ import annotations
+
+from imgui_bundle import imgui
+
+from caching.presets import presets_for
+from viewer.app import actions
+from viewer.app.panels.widgets import begin_panel, hint, place, radio_row, track
+from viewer.app.state import MAX_CUT, POLICY_FAMILIES, TAU_RANGES, AppState
+
+UNITS = {"delta": "SMAPE", "motion": "px", "lfd": "SMAPE"}
+
+
+def gui_caching(state: AppState) -> None:
+    place(8, 424, 176)
+    expanded = begin_panel(state, "Caching")
+    if expanded:
+        c = state.cache
+        _, c.enabled = imgui.checkbox("layer caching", c.enabled)
+        track(state, "caching")
+        imgui.same_line()
+        imgui.text_disabled(f"policy: {state.policy_spec()}")
+        if not c.enabled:
+            imgui.begin_disabled()
+        chosen = radio_row(state, "policy", POLICY_FAMILIES, c.family)
+        if chosen:
+            actions.set_policy_family(state, chosen)
+        if c.family == "every":
+            _, c.every_n = imgui.slider_int("N", c.every_n, 1, 16)
+            track(state, "threshold")
+        else:
+            _threshold(state)
+        _, c.cut = imgui.slider_int("cut depth", c.cut, 1, MAX_CUT)
+        track(state, "cut")
+        if not c.enabled:
+            imgui.end_disabled()
+        hint("C: caching on/off, P: next policy, [ ]: threshold")
+    imgui.end()
+
+
+def _threshold(state: AppState) -> None:
+    c = state.cache
+    lo, hi = TAU_RANGES[c.family]
+    _, c.taus[c.family] = imgui.slider_float(
+        f"tau ({UNITS[c.family]})", c.taus[c.family], lo, hi, "%.3f"
+    )
+    track(state, "threshold")
+    presets = {k: v for k, v in presets_for(state.network.task).items()
+               if k.startswith(c.family + "-")}  # fmt: skip
+    # Mark the presets on the slider's track: a tick and the preset's letter.
+    x0, y0, _, y1 = state.widget_rects["threshold"]
+    width = imgui.calc_item_width()
+    grab = imgui.get_style().grab_min_size
+    draw = imgui.get_window_draw_list()
+    color = imgui.get_color_u32((1.0, 0.75, 0.2, 1.0))
+    for name, tau in presets.items():
+        x = x0 + grab / 2 + (width - grab) * (tau - lo) / (hi - lo)
+        draw.add_line((x, y0), (x, y1), color, 2.0)
+        draw.add_text((x + 2, y0 - 2), color, name[-1])
+    for i, (name, tau) in enumerate(presets.items()):
+        if i:
+            imgui.same_line()
+        if imgui.small_button(f"{name} = {tau:g}"):
+            c.taus[c.family] = tau
+        track(state, f"preset:{name}")

@@ -1,0 +1,150 @@
+"""Everything the viewer's panels read and change, in one place (the imgui-bundle demos'
+``AppState`` pattern). Plain data: the frame loop and the panels act on it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from caching.presets import presets_for
+from renderer.path import CameraPath
+from viewer.app.fly import FlyCamera
+from viewer.app.stats import LiveStats
+
+TASK_NAMES = ("denoise", "supersample", "extrapolate")
+ARCH_NAMES = ("unet", "unetpp")
+POLICY_FAMILIES = ("every", "delta", "motion", "lfd")
+TAU_RANGES = {"delta": (0.0, 0.5), "motion": (0.0, 32.0), "lfd": (0.0, 0.3)}
+"""Slider ranges of each policy's threshold (SMAPE, pixels, SMAPE)."""
+DEFAULT_TAUS = {
+    "delta": presets_for("denoise")["delta-L"],  # the default task's own presets
+    "motion": presets_for("denoise")["motion-L"],
+    "lfd": 0.05,
+}
+VIEW_MODES = ("cached", "full", "reference", "input", "albedo", "normal", "depth", "motion",
+              "heatmap")  # fmt: skip
+MAX_CUT = 4
+"""The shipped networks have 5 levels: a reuse frame can recompute up to 4 of them."""
+RESOLUTIONS = ((160, 90), (320, 180), (480, 270), (640, 360), (960, 540), (1280, 720))
+
+
+@dataclass
+class SceneState:
+    name: str = "temple"
+    """Built-in scene name or a .obj/.gltf/.glb file."""
+    file_text: str = ""
+    """What the scene-file box holds (loaded on Enter or with the button)."""
+    animate: bool = True
+    """Moving objects move (the scene clock advances 1/30 s per rendered frame)."""
+    size: tuple[int, int] = (640, 360)
+    """Render resolution (width, height)."""
+    follow_window: bool = False
+    """Render at half the window's size (even sides), following resizes."""
+    preview_quality: bool = False
+    """Fewer light samples: faster references (extrapolation and super-resolution need them)."""
+    seed: int = 0
+
+
+@dataclass
+class NetworkState:
+    task: str = "denoise"
+    arch: str = "unet"
+
+
+@dataclass
+class CacheState:
+    enabled: bool = True
+    family: str = "delta"
+    every_n: int = 2
+    taus: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_TAUS))
+    cut: int = 1
+
+    def spec(self, task: str) -> str:
+        """The policy spec string (preset names when a tau sits exactly on a preset)."""
+        if not self.enabled:
+            return "full"
+        if self.family == "every":
+            return f"every-{self.every_n}"
+        tau = self.taus[self.family]
+        for name, value in presets_for(task).items():
+            # Sliders hold float32: a preset is hit within its rounding.
+            if name.startswith(self.family + "-") and abs(value - tau) <= 1e-6 * max(1, value):
+                return name
+        return f"{self.family}-{tau:g}"
+
+    def set_spec(self, spec: str, task: str) -> None:
+        """The inverse of :meth:`spec`, for command-line options (specs already parsed)."""
+        self.enabled = spec != "full"
+        if not self.enabled:
+            return
+        family, _, value = spec.partition("-")
+        self.family = family
+        if family == "every":
+            self.every_n = int(value)
+        else:
+            self.taus[family] = presets_for(task).get(spec, None) or float(value)
+
+
+@dataclass
+class ViewState:
+    mode: str = "cached"
+    split: bool = False
+    split_mode: str = "full"
+    """What the right side of the split shows."""
+    divider: float = 0.5
+    """Where the split divider sits, as a share of the image width."""
+    dragging: bool = False
+
+
+@dataclass
+class PlaybackState:
+    path: CameraPath | None = None
+    """The path being played; ``None``: flying freely."""
+    name: str = ""
+    index: int = 0
+    """The next path frame to render."""
+    playing: bool = True
+    loop: bool = False
+    step: int = 0
+    """Frames still to advance while paused (the Step button)."""
+    seek: int | None = None
+    """A frame to jump to (scrubbing); the networks start afresh there."""
+    load_text: str = ""
+    save_text: str = "out/view/recording.json"
+    recording: bool = False
+    recorded: int = 0
+    """Frames recorded so far."""
+    hashes: list[tuple[int, int, str, bool | None]] = field(default_factory=list)
+    """(pass, path frame, hash of the cached output, refreshed) per played frame; the
+    pass counts loops."""
+    passes: int = 0
+
+
+@dataclass
+class AppState:
+    scene: SceneState = field(default_factory=SceneState)
+    network: NetworkState = field(default_factory=NetworkState)
+    cache: CacheState = field(default_factory=CacheState)
+    view: ViewState = field(default_factory=ViewState)
+    playback: PlaybackState = field(default_factory=PlaybackState)
+    fly: FlyCamera = field(default_factory=FlyCamera)
+    stats: LiveStats = field(default_factory=LiveStats)
+    window_size: tuple[int, int] = (1280, 720)
+    show_panels: bool = True
+    ui_frame: int = 0
+    generation: int = 0
+    """Bumped whenever what the networks saw stops being valid (resize, task or scene
+    change, seek): the worker then drops its cache and history."""
+    messages: list[str] = field(default_factory=list)
+    """Problems to show (a scene file that failed to load, missing weights, ...)."""
+    widget_rects: dict[str, tuple[float, float, float, float]] = field(default_factory=dict)
+    """Screen rectangles of named widgets, so scripted clicks can find them."""
+    requests: list[tuple[str, str]] = field(default_factory=list)
+    """Things for the app to do outside the state: ("load", file), ("save", file),
+    ("screenshot", file), ("fly", ""), ("scene", name)."""
+    quit: bool = False
+
+    def invalidate(self) -> None:
+        self.generation += 1
+
+    def policy_spec(self) -> str:
+        return self.cache.spec(self.network.task)

@@ -1,0 +1,130 @@
+"""``reframe-rt view``: the interactive viewer, or the same app headless for scripts."""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Literal
+
+import tyro
+
+from caching.policies import PolicyError, parse_policy
+from caching.presets import presets_for
+from renderer.errors import UserError
+from viewer.app.state import MAX_CUT, AppState
+from viewer.options import check_positive, parse_resolution
+
+ViewMode = Literal["cached", "full", "reference", "input", "albedo", "normal", "depth",
+                   "motion", "heatmap"]  # fmt: skip
+
+
+@dataclass
+class ViewConfig:
+    """Interactive viewer: fly through a scene while the network (with or without its layer
+    cache) runs beside the renderer; record camera paths and play them back."""
+
+    scene: str = "temple"
+    """Built-in scene (temple, garden, arena) or a .obj/.gltf/.glb file."""
+    path: Annotated[str | None, tyro.conf.arg(metavar="PATH")] = None
+    """Camera path to play: 'default' (the scene's own), a built-in name, or a .json file;
+    None: fly freely."""
+    resolution: str = "640x360"
+    """Render size as WIDTHxHEIGHT."""
+    window: str = "1280x720"
+    """Window size as WIDTHxHEIGHT."""
+    task: Literal["denoise", "supersample", "extrapolate"] = "denoise"
+    """The network's task."""
+    arch: Literal["unet", "unetpp"] = "unet"
+    """Network architecture."""
+    policy: str = "delta-L"
+    """Refresh policy of the layer cache: full (no caching), every-N, delta-H, delta-L,
+    delta-<tau>, motion-H, motion-L, motion-<tau>, lfd-<tau>."""
+    cut: int = 1
+    """Top levels a reuse frame recomputes (1: ReFrame's cut)."""
+    show: ViewMode = "cached"
+    """What the main image shows first."""
+    compare: ViewMode | None = None
+    """Split the image: the right side shows this (drag the divider to compare)."""
+    loop: bool = False
+    """Play the path over and over."""
+    seed: int = 0
+    """Noise seed."""
+    preview: bool = False
+    """Fewer light samples: faster references (extrapolation and super-resolution)."""
+    headless: bool = False
+    """Run on GLFW's null platform (no display needed), for scripts and tests."""
+    frames: Annotated[int | None, tyro.conf.arg(metavar="N")] = None
+    """Quit after the network has run on N frames; None: run until the window closes."""
+    screenshot: Annotated[Path | None, tyro.conf.arg(metavar="FILE.png")] = None
+    """Save the window, panels included, as a PNG before quitting."""
+    script: Annotated[Path | None, tyro.conf.arg(metavar="FILE.json")] = None
+    """Scripted key, mouse and resize events to play (see viewer/app/script.py)."""
+    record: Annotated[Path | None, tyro.conf.arg(metavar="FILE.json")] = None
+    """Record the fly camera from the start and save the path here on quitting."""
+    report: Annotated[Path | None, tyro.conf.arg(metavar="FILE.json")] = None
+    """Write the final stats, state and per-frame hashes as JSON (also printed headless)."""
+    max_fps: float = 30.0
+    """Cap of the UI frame rate: what it leaves goes to the network."""
+    threads: int = 2
+    """Torch threads of the network worker."""
+
+
+def initial_state(cfg: ViewConfig) -> AppState:
+    """The state the options ask for; raises a UserError for a bad one."""
+    state = AppState()
+    state.scene.name = cfg.scene
+    state.scene.size = parse_resolution(cfg.resolution)
+    state.scene.seed = cfg.seed
+    state.scene.preview_quality = cfg.preview
+    if cfg.task == "supersample" and any(v % 2 for v in state.scene.size):
+        raise UserError(f"supersample needs an even resolution, got {cfg.resolution}")
+    state.network.task, state.network.arch = cfg.task, cfg.arch
+    try:
+        parse_policy(cfg.policy, presets_for(cfg.task))
+    except PolicyError as error:
+        raise UserError(str(error)) from None
+    state.cache.set_spec(cfg.policy, cfg.task)
+    state.cache.cut = cfg.cut
+    state.view.mode = cfg.show
+    if cfg.compare is not None:
+        state.view.split, state.view.split_mode = True, cfg.compare
+    state.playback.loop = cfg.loop
+    return state
+
+
+def run(cfg: ViewConfig) -> None:
+    # The window stack is imported here: the other commands never need it.
+    from viewer.app.app import Options, run_app
+    from viewer.app.script import load_script
+
+    check_positive("frames", cfg.frames)
+    check_positive("threads", cfg.threads)
+    if not 1 <= cfg.cut <= MAX_CUT:
+        raise UserError(f"--cut must be within 1..{MAX_CUT} (the networks have 5 levels)")
+    if cfg.headless and cfg.frames is None and cfg.script is None:
+        raise UserError("--headless needs --frames N or --script FILE (when to stop)")
+    if cfg.max_fps <= 0:
+        raise UserError(f"--max-fps must be positive, got {cfg.max_fps}")
+    state = initial_state(cfg)
+    options = Options(
+        window=parse_resolution(cfg.window),
+        headless=cfg.headless,
+        frames=cfg.frames,
+        screenshot=cfg.screenshot,
+        script=load_script(cfg.script) if cfg.script else None,
+        record=cfg.record,
+        max_fps=cfg.max_fps,
+        threads=cfg.threads,
+        ini_file=None if cfg.headless else Path.home() / ".config" / "reframe-rt" / "imgui.ini",
+    )
+    if options.ini_file is not None:
+        options.ini_file.parent.mkdir(parents=True, exist_ok=True)
+    report = run_app(state, options, cfg.path)
+    text = json.dumps(report, indent=1)
+    if cfg.report is not None:
+        cfg.report.parent.mkdir(parents=True, exist_ok=True)
+        cfg.report.write_text(text + "\n", encoding="utf-8")
+    if cfg.headless:
+        sys.stdout.write(text + "\n")
