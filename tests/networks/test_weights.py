@@ -85,10 +85,10 @@ def test_a_pickle_is_never_executed(tmp_path, monkeypatch):
     assert not (tmp_path / "SHOULD_NOT_EXIST").exists()
 
 
-# Known defect (issue #4 stays open): these two were trained for a few hundred steps only
-# and do not yet beat their baselines on validation. Strict: retrained weights that pass
-# turn this into a failure, so the marker goes with the fix.
-UNDERTRAINED = pytest.mark.xfail(strict=True, reason="undertrained, see BENCHMARKS.md")
+# Known defect (issue #4 stays open): the extrapolation network is still below plain
+# reprojection on validation (BENCHMARKS.md). Strict: retrained weights that pass turn this
+# into a failure, so the marker goes with the fix.
+UNDERTRAINED = pytest.mark.xfail(strict=True, reason="below its baseline, see BENCHMARKS.md")
 SHIPPED = [("denoise", "unet"), ("denoise", "unetpp"), ("supersample", "unet")]
 SHIPPED += [("extrapolate", "unet")]
 TRAINED = [("denoise", "unet"), ("denoise", "unetpp")]
