@@ -69,6 +69,29 @@ class FrameResult:
     """FLIP maps against the reference (1, H, W), when asked for."""
 
 
+def warm_up(methods: Sequence[Method], frame: Frame) -> None:
+    """Run every method once and forget it: first calls pay for allocations and kernel
+    selection, which would otherwise land on the first timed frame."""
+    for m in methods:
+        m(frame, [])
+        m.reset()
+
+
+def run_methods(
+    methods: Sequence[Method], frame: Frame, history: History
+) -> tuple[dict[str, torch.Tensor], dict[str, float], dict[str, bool | None]]:
+    """Every method on one frame, in order: outputs (3, H, W), times in ms and refresh
+    decisions, by method name. Eval and the viewer both time frames through this."""
+    outputs, ms, refresh = {}, {}, {}
+    for m in methods:
+        start = time.perf_counter()
+        outputs[m.name] = m(frame, history)
+        # Networks report their own time (the network, not its input assembly).
+        ms[m.name] = getattr(m, "last_ms", None) or (time.perf_counter() - start) * 1e3
+        refresh[m.name] = m.last_refresh
+    return outputs, ms, refresh
+
+
 class Runner:
     """Plays ``path`` on ``scene`` for ``task`` with ``methods``.
 
@@ -130,14 +153,8 @@ class Runner:
             frame = self._frame(i)
             past = list(history)[-self.task.history :] if self.task.history else []
             if i == 0:
-                self._warm_up(frame)
-            outputs, ms, refresh = {}, {}, {}
-            for m in self.methods:
-                start = time.perf_counter()
-                outputs[m.name] = m(frame, past)
-                # Networks report their own time (the network, not its input assembly).
-                ms[m.name] = getattr(m, "last_ms", None) or (time.perf_counter() - start) * 1e3
-                refresh[m.name] = m.last_refresh
+                warm_up(self.methods, frame)
+            outputs, ms, refresh = run_methods(self.methods, frame, past)
             history.append(frame)
             if (skip and i in skip) or not self.task.applies(frame, past):
                 continue
@@ -145,13 +162,6 @@ class Runner:
 
     def close(self) -> None:
         self.player.close()
-
-    def _warm_up(self, frame: Frame) -> None:
-        """Run every method once and forget it: first calls pay for allocations and kernel
-        selection, which would otherwise land on the first timed frame."""
-        for m in self.methods:
-            m(frame, [])
-            m.reset()
 
     def _frame(self, i: int) -> Frame:
         if self.caches is None:

@@ -44,12 +44,22 @@ def modulation(frame: Frame) -> torch.Tensor:
 
 def compress(color: torch.Tensor, frame: Frame) -> torch.Tensor:
     """Linear HDR color -> the networks' space."""
-    return torch.log1p((color / modulation(frame)).clamp(min=0.0))
+    return to_network_space(color, modulation(frame))
 
 
 def expand(values: torch.Tensor, frame: Frame) -> torch.Tensor:
     """The networks' space -> linear HDR color (inverse of :func:`compress`)."""
-    return torch.expm1(values.clamp(min=0.0, max=20.0)) * modulation(frame)
+    return from_network_space(values, modulation(frame))
+
+
+def to_network_space(color: torch.Tensor, modulation: torch.Tensor) -> torch.Tensor:
+    """:func:`compress` with the modulation given (batches in training)."""
+    return torch.log1p((color / modulation).clamp(min=0.0))
+
+
+def from_network_space(values: torch.Tensor, modulation: torch.Tensor) -> torch.Tensor:
+    """:func:`expand` with the modulation given."""
+    return torch.expm1(values.clamp(min=0.0, max=20.0)) * modulation
 
 
 def geometry_inputs(frame: Frame) -> list[torch.Tensor]:

@@ -31,7 +31,7 @@ from evaluation.psnr import psnr
 from evaluation.tonemap import tonemap
 from networks.data import SIZE, TrainingSequence, build_dataset
 from networks.model import build
-from networks.tasks import MODULATION_FLOOR, TASKS, Task
+from networks.tasks import MODULATION_FLOOR, TASKS, Task, from_network_space, to_network_space
 from networks.unet import UNetConfig
 from networks.weights import save_weights
 from renderer.atomic import atomic_path
@@ -109,15 +109,11 @@ class Batcher:
                 inputs.append(self.task.assemble(frame, history, previous[k]))
                 mods.append(frame.albedo + MODULATION_FLOOR)
             batch = torch.stack(inputs).contiguous(memory_format=torch.channels_last)
-            out = to_hdr(self.task.finish(net(batch), batch), torch.stack(mods))
+            out = from_network_space(self.task.finish(net(batch), batch), torch.stack(mods))
             for k, o in zip(active, out, strict=True):
                 previous[k] = o
         net.train(was_training)
         return previous
-
-
-def to_hdr(pred: torch.Tensor, modulation: torch.Tensor) -> torch.Tensor:
-    return torch.expm1(pred.clamp(min=0.0, max=20.0)) * modulation
 
 
 def loss_fn(
@@ -128,11 +124,10 @@ def loss_fn(
 ) -> torch.Tensor:
     """(B, 3, H, W) each: ``pred`` in the networks' space, ``target`` linear HDR. L1 in
     tone-mapped space; for residual networks squared error there plus in log space."""
-    error = tonemap(to_hdr(pred, modulation)) - tonemap(target)
+    error = tonemap(from_network_space(pred, modulation)) - tonemap(target)
     if not residual:
         return error.abs().mean()
-    log_target = torch.log1p((target / modulation).clamp(min=0.0))
-    return error.square().mean() + (pred - log_target).square().mean()
+    return error.square().mean() + (pred - to_network_space(target, modulation)).square().mean()
 
 
 def train(settings: TrainSettings) -> Path:
@@ -255,7 +250,7 @@ def validate(task: Task, net: torch.nn.Module, batcher: Batcher, samples: list[S
     for i in range(0, len(samples), 8):
         chunk = samples[i : i + 8]
         inputs, targets, mods = batcher.batch(chunk, net)
-        out = to_hdr(task.finish(net(inputs), inputs), mods)
+        out = from_network_space(task.finish(net(inputs), inputs), mods)
         for k, sample in enumerate(chunk):
             frame, history = batcher.frames(sample)
             ours.append(float(psnr(tonemap(out[k]), tonemap(targets[k]))))

@@ -20,6 +20,7 @@ import torch
 from evaluation.colormap import magma
 from evaluation.flip import flip
 from evaluation.methods import methods_for
+from evaluation.runner import run_methods, warm_up
 from evaluation.tonemap import tonemap
 from networks.tasks import TASKS
 from renderer.errors import UserError
@@ -123,20 +124,14 @@ class NetworkRunner:
             self.generation = job.generation
             self.history = deque(maxlen=max(task.history, 1))
             if self._warm_size != frame.size:
-                # First calls pay for allocations: eval warms up the same way.
-                for m in self.methods:
-                    m(frame, [])
+                warm_up(self.methods, frame)  # as eval does
                 self._warm_size = frame.size
             for m in self.methods:
                 m.reset()
         past = list(self.history)[-task.history :] if task.history else []
         result = Result(job, history=past, applies=task.applies(frame, past), fresh=fresh)
-        for m in self.methods:
-            t0 = time.perf_counter()
-            result.outputs[m.name] = m(frame, past)
-            result.ms[m.name] = getattr(m, "last_ms", None) or (time.perf_counter() - t0) * 1e3
-            if m.name == cfg.policy:
-                result.refresh = m.last_refresh
+        result.outputs, result.ms, refresh = run_methods(self.methods, frame, past)
+        result.refresh = refresh.get(cfg.policy)
         self.history.append(frame)
         if job.heatmap:
             result.flip_map, result.flip_mean = heatmap(result.cached, result.outputs["full"])
