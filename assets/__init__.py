@@ -1,4 +1,4 @@
-"""Shipped data: camera paths, JSON schemas and network weights."""
+"""Shipped data: camera paths, JSON schemas, network weights and calibrated thresholds."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ ASSETS_DIR = Path(__file__).resolve().parent
 PATHS_DIR = ASSETS_DIR / "paths"
 SCHEMAS_DIR = ASSETS_DIR / "schemas"
 WEIGHTS_DIR = ASSETS_DIR / "weights"
+CALIBRATION_FILE = ASSETS_DIR / "calibration.json"
 
 
 def builtin_path_file(name: str) -> Path:

@@ -1,8 +1,9 @@
 """The layer cache (ReFrame): a wrapper that runs a staged network in full on refresh frames,
 keeping its deep features, and only its top blocks on the frames in between.
 
-It holds one set of cached tensors (the deep features and the input that built them),
-never more, whatever the number of frames. With ``enabled = False`` it is the plain network.
+It holds one set of cached tensors (the deep features and the input that built them, and
+for ``+warp`` policies the motion composed since the refresh), never more, whatever the
+number of frames. With ``enabled = False`` it is the plain network.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from torch import nn
 
 from caching.policies import FrameInfo, Policy
 from caching.protocol import Staged
+from caching.warp import compose_flow, is_still, warp_features
 from networks.blocks import pad_to
 
 
@@ -79,11 +81,13 @@ class LayerCache(nn.Module):
         self.last_refresh: bool | None = None
         self._features: Any = None
         self._input: torch.Tensor | None = None
+        self._flow: torch.Tensor | None = None
 
     def reset(self) -> None:
         """Drop the cached tensors and the statistics (a new sequence)."""
         self._features = None
         self._input = None
+        self._flow = None
         self.policy.reset()
         self.stats = CacheStats()
         self.last_refresh = None
@@ -107,7 +111,13 @@ class LayerCache(nn.Module):
             else:
                 self._input.copy_(x)  # same shape, dtype and device: no new allocation
             self.policy.refreshed(info)
-        out = self.net.top_decoder(self._features, skips, self.cut)[..., :h, :w]
+            self._flow = None
+        features = self._features
+        if not refresh and self.policy.warp and info.flow is not None:
+            self._flow = compose_flow(self._flow, info.flow.to(x.dtype))
+            if not is_still(self._flow):
+                features = warp_features(features, self._flow, tuple(padded.shape[-2:]))
+        out = self.net.top_decoder(features, skips, self.cut)[..., :h, :w]
         self._record(refresh, forced, decided, h, w)
         return out
 

@@ -3,8 +3,8 @@ features. Each is a plain function of the input, the input that built the cache 
 frame's facts, plus (for accumulating ones) a little state.
 
 Spec strings: ``full``, ``every-N``, ``delta-<tau>``, ``delta-H``, ``delta-L``,
-``motion-<tau>``, ``motion-H``, ``motion-L``, ``lfd-<tau>``. The named presets' taus are per
-task (``caching.presets``).
+``motion-<tau>``, ``motion-H``, ``motion-L``, ``lfd-<tau>``, and ``<family>-auto`` for a tau
+``reframe-rt calibrate`` chose. The named presets' taus are per task (``caching.presets``).
 """
 
 from __future__ import annotations
@@ -25,6 +25,9 @@ class FrameInfo:
     """The camera jumped since the previous frame."""
     motion: float = 0.0
     """Mean motion-vector length in pixels (frame to previous frame)."""
+    flow: torch.Tensor | None = None
+    """(B, 2, H, W) motion vectors of the frame at the input's size (DESIGN.md's convention),
+    for ``+warp`` policies; None: reuse frames are not warped."""
 
 
 def smape(x: torch.Tensor, c: torch.Tensor) -> float:
@@ -42,7 +45,17 @@ def low_frequency_difference(x: torch.Tensor, c: torch.Tensor, factor: int = 8) 
 
 def _box(t: torch.Tensor, factor: int) -> torch.Tensor:
     """(..., C, H, W) -> (N, C, ceil(H / factor), ceil(W / factor)) box-filtered."""
-    return F.avg_pool2d(t.reshape(-1, *t.shape[-3:]), factor, ceil_mode=True)
+    t = t.reshape(-1, *t.shape[-3:])
+    n, c, h, w = t.shape
+    if h % factor or w % factor or not t.is_contiguous(memory_format=torch.channels_last):
+        return F.avg_pool2d(t, factor, ceil_mode=True)
+    # Read as (N, H, W, C), a channels-last image is rows of W * C values: adding up each
+    # block's `factor` rows is a vectorised pass over memory in order, and what is left is
+    # `factor` times smaller. avg_pool2d walks every window on its own (timings in
+    # BENCHMARKS.md, "Decision cost").
+    rows = t.permute(0, 2, 3, 1).reshape(n, h // factor, factor, w * c).sum(2)
+    pooled = rows.view(n, h // factor, w // factor, factor, c).sum(3)
+    return (pooled / (factor * factor)).permute(0, 3, 1, 2)
 
 
 @dataclass
@@ -50,6 +63,9 @@ class Policy:
     """Base: never refreshes on its own (the cache still forces refreshes)."""
 
     spec: str
+    warp: bool = field(default=False, init=False)
+    """``+warp``: reuse frames warp the cached features by the motion since the refresh
+    (``caching.warp``); the decision itself is unchanged."""
 
     def reset(self) -> None:
         """Forget accumulated state (a new sequence)."""
@@ -181,7 +197,10 @@ class Motion(Policy):
         return self.moved > self.tau
 
 
-_SPEC = re.compile(r"^(full|every-(\d+)|(delta|motion|lfd)-(H|L|\d*\.?\d+(?:e-?\d+)?))$")
+_SPEC = re.compile(r"^(full|every-(\d+)|(delta|motion|lfd)-(H|L|auto|\d*\.?\d+(?:e-?\d+)?))$")
+
+
+WARP = "warp"
 
 
 class PolicyError(ValueError):
@@ -194,11 +213,21 @@ def parse_policy(spec: str, presets: dict[str, float] | None = None) -> Policy:
     Raises:
         PolicyError: naming the spec and the forms that are accepted.
     """
-    match = _SPEC.match(spec.strip())
+    base, plus, modifier = spec.strip().partition("+")
+    if plus and modifier != WARP:
+        raise PolicyError(f"bad policy {spec!r}: the only modifier is +{WARP}")
+    policy = _parse_base(base, spec, presets)
+    policy.warp = bool(plus)
+    return policy
+
+
+def _parse_base(base: str, spec: str, presets: dict[str, float] | None) -> Policy:
+    match = _SPEC.match(base)
     if not match:
         raise PolicyError(
-            f"bad policy {spec!r}: use full, every-N, delta-H, delta-L, delta-<tau>, "
-            "motion-H, motion-L, motion-<tau> or lfd-<tau>"
+            f"bad policy {spec!r}: use full, every-N, delta-H, delta-L, delta-auto, "
+            "delta-<tau>, motion-H, motion-L, motion-auto, motion-<tau>, lfd-auto or lfd-<tau>, "
+            "each but full optionally ending in +warp"
         )
     if match.group(1) == "full":
         return Full(spec)
@@ -208,8 +237,14 @@ def parse_policy(spec: str, presets: dict[str, float] | None = None) -> Policy:
             raise PolicyError(f"bad policy {spec!r}: N must be at least 1")
         return EveryN(spec, n)
     family, value = match.group(3), match.group(4)
-    if value in ("H", "L"):
-        if family == "lfd" or presets is None or f"{family}-{value}" not in presets:
+    if value == "auto" and (presets is None or f"{family}-auto" not in presets):
+        raise PolicyError(
+            f"no calibrated tau for {spec!r} for this task: run 'reframe-rt calibrate "
+            "--task TASK --flip-budget B' (a family none of whose taus kept the budget has "
+            "none)"
+        )
+    if value in ("H", "L", "auto"):
+        if presets is None or f"{family}-{value}" not in presets:
             raise PolicyError(f"bad policy {spec!r}: no preset {family}-{value} here")
         tau = presets[f"{family}-{value}"]
     else:

@@ -22,6 +22,8 @@ Where they come from (BENCHMARKS.md has the sweeps):
 
 from __future__ import annotations
 
+from caching.calibrated import auto_presets
+
 PRESETS: dict[str, dict[str, float]] = {
     "denoise": {"delta-H": 0.10, "delta-L": 0.11, "motion-H": 2.0, "motion-L": 4.0},
     "supersample": {"delta-H": 0.18, "delta-L": 0.25, "motion-H": 8.0, "motion-L": 16.0},
@@ -30,4 +32,6 @@ PRESETS: dict[str, dict[str, float]] = {
 
 
 def presets_for(task: str) -> dict[str, float]:
-    return PRESETS.get(task, {})
+    """The named taus of ``task``: the H and L presets above, and the ``-auto`` ones that
+    ``reframe-rt calibrate`` chose for a FLIP budget (``caching.calibrated``)."""
+    return {**PRESETS.get(task, {}), **auto_presets(task)}

@@ -1,6 +1,7 @@
 """The methods an evaluation runs for a task, from the policy specs on the command line:
 the task's baseline, ``full`` (the whole network on every frame) and one layer-cached
-network per caching policy."""
+network per caching policy; ``oidn`` adds Intel Open Image Denoise as a peer (denoise
+only)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ import torch
 from caching.cache import LayerCache
 from caching.policies import FrameInfo, PolicyError, parse_policy
 from caching.presets import presets_for
+from evaluation.oidn import NAME as OIDN
+from evaluation.oidn import OidnMethod
 from evaluation.runner import Baseline, Method
 from networks.method import NetworkMethod
 from networks.tasks import History, Task
@@ -32,7 +35,10 @@ class CachedMethod(NetworkMethod):
 
     def run_network(self, x: torch.Tensor, frame: Frame, history: History) -> torch.Tensor:
         info = FrameInfo(
-            index=frame.index, cut=frame.cut, motion=float(frame.motion.norm(dim=0).mean())
+            index=frame.index,
+            cut=frame.cut,
+            motion=float(frame.motion.norm(dim=0).mean()),
+            flow=frame.motion.unsqueeze(0) if self.cache.policy.warp else None,
         )
         y = self.cache(x, info)
         self.last_refresh = self.cache.last_refresh
@@ -48,13 +54,21 @@ def methods_for(task: Task, policies: Sequence[str], arch: str, cut: int = 1) ->
     """
     methods: list[Method] = [Baseline(task)]
     parsed = {}
+    peers: list[Method] = []
     for spec in dict.fromkeys(policies):
+        if spec == OIDN:
+            if task.name != "denoise":
+                raise UserError(
+                    f"--policy oidn is a denoiser: run it with --task denoise (not {task.name})"
+                )
+            peers.append(OidnMethod())
+            continue
         try:
             parsed[spec] = parse_policy(spec, presets_for(task.name))
         except PolicyError as error:
             raise UserError(str(error)) from None
     if not parsed:
-        return methods
+        return methods + peers
     net, _ = load_network(task.name, arch)
     for spec, policy in parsed.items():
         if spec == "full":
@@ -65,4 +79,4 @@ def methods_for(task: Task, policies: Sequence[str], arch: str, cut: int = 1) ->
             except ValueError as error:
                 raise UserError(f"--cut {cut}: {error}") from None
             methods.append(CachedMethod(task, cache, name=spec))
-    return methods
+    return methods + peers

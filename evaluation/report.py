@@ -20,6 +20,7 @@ from pathlib import Path
 import jsonschema
 
 from assets import schema_file
+from evaluation.oidn import NAME as OIDN
 from evaluation.runner import FrameResult
 from renderer.atomic import write_text_atomic
 
@@ -30,6 +31,8 @@ FRAME_COLUMNS = (
 PSNR_CAP = 100.0
 """Sequence PSNR of a perfect reproduction (dB)."""
 BASELINE, FULL = "baseline", "full"
+PEERS = (OIDN,)
+"""Methods that are their own full output (another denoiser), not a cache of ours."""
 
 
 @dataclass
@@ -107,6 +110,9 @@ def summary_rows(log: RunLog) -> list[dict]:
     rows = []
     for policy in policies or ([FULL] if full else [BASELINE]):
         these = log.of(policy)
+        if policy in PEERS:
+            rows.append(_peer_row(common, policy, these))
+            continue
         cached = policy not in (BASELINE, FULL)
         refreshed = sum(1 for r in these if r["refresh"] == 1) if cached else None
         speedup = None
@@ -134,6 +140,23 @@ def summary_rows(log: RunLog) -> list[dict]:
             "flip_cached_vs_ref": _mean([r["flip_vs_ref"] for r in these]) if cached else None,
         })  # fmt: skip
     return rows
+
+
+def _peer_row(common: dict, policy: str, these: list[dict]) -> dict:
+    """Another denoiser's row: its own output is its ``full``, and it has no cache."""
+    return {
+        **common,
+        "policy": policy,
+        "frames": len(these),
+        "full_ms_median": _median([r["ms"] for r in these]),
+        "psnr_full_vs_ref": sequence_psnr([r["psnr_vs_ref"] for r in these]),
+        "flip_full_vs_ref": _mean([r["flip_vs_ref"] for r in these]),
+        **dict.fromkeys(
+            ("refresh_frames", "frames_skipped", "flops_removed", "cached_ms_median", "speedup",
+             "flip_vs_full", "ssim_vs_full", "psnr_vs_full", "psnr_cached_vs_ref",
+             "flip_cached_vs_ref"),
+        ),
+    }  # fmt: skip
 
 
 @lru_cache(maxsize=1)

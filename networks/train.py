@@ -28,6 +28,7 @@ from safetensors.torch import load_file, save_file
 from tqdm import tqdm
 
 from evaluation.psnr import psnr
+from evaluation.report import sequence_psnr
 from evaluation.tonemap import tonemap
 from networks.data import SIZE, TrainingSequence, build_dataset
 from networks.model import build
@@ -245,7 +246,7 @@ def train(settings: TrainSettings) -> Path:
 
 @torch.no_grad()
 def validate(task: Task, net: torch.nn.Module, batcher: Batcher, samples: list[Sample]) -> dict:
-    """Mean PSNR (tone-mapped) of the network and of the baseline on held-out sequences."""
+    """PSNR (tone-mapped) of the network and of the baseline on held-out sequences."""
     ours, base = [], []
     for i in range(0, len(samples), 8):
         chunk = samples[i : i + 8]
@@ -255,9 +256,12 @@ def validate(task: Task, net: torch.nn.Module, batcher: Batcher, samples: list[S
             frame, history = batcher.frames(sample)
             ours.append(float(psnr(tonemap(out[k]), tonemap(targets[k]))))
             base.append(float(psnr(tonemap(task.baseline(frame, history)), tonemap(targets[k]))))
+    # Of the mean squared error, as eval scores a path: a mean of per-frame PSNRs is ruled
+    # by near-perfect frames (the extrapolation network's 32.6 against 35.9 dB was +0.7 dB
+    # this way).
     return {
-        "validation_psnr": float(np.mean(ours)),
-        "validation_baseline_psnr": float(np.mean(base)),
+        "validation_psnr": sequence_psnr(ours),
+        "validation_baseline_psnr": sequence_psnr(base),
         "validation_samples": len(samples),
     }
 

@@ -16,7 +16,7 @@ from typing import Any
 import tyro
 
 from renderer.errors import UserError
-from viewer.commands import dump, render, train, view
+from viewer.commands import calibrate, dump, render, train, view
 from viewer.commands import eval as evaluate
 from viewer.runtime import tune_allocator
 
@@ -25,6 +25,7 @@ COMMANDS: dict[str, tuple[type, Callable[[Any], None]]] = {
     "eval": (evaluate.EvalConfig, evaluate.run),
     "dump": (dump.DumpConfig, dump.run),
     "train": (train.TrainConfig, train.run),
+    "calibrate": (calibrate.CalibrateConfig, calibrate.run),
     "view": (view.ViewConfig, view.run),
 }
 

@@ -12,6 +12,7 @@ from caching.policies import (
     LowFrequency,
     Motion,
     PolicyError,
+    _box,
     low_frequency_difference,
     parse_policy,
     smape,
@@ -98,3 +99,31 @@ def test_kept_cached_side_matches_the_reference_across_refreshes(policy, referen
             policy.refreshed(FrameInfo())
     small = torch.rand(1, 5, 8, 8, generator=gen)
     assert policy.measure(small, small.clone()) == 0.0, "a new shape is not the kept one"
+
+
+@pytest.mark.parametrize("spec", ["delta-0.2+warp", "every-3+warp", "motion-H+warp"])
+def test_warp_is_a_modifier_of_any_policy(spec):
+    policy = parse_policy(spec, PRESET)
+    plain = parse_policy(spec.removesuffix("+warp"), PRESET)
+    assert policy.warp and not plain.warp and policy.spec == spec
+    assert type(policy) is type(plain)
+
+
+def test_an_unknown_modifier_is_named():
+    with pytest.raises(PolicyError, match=r"\+warp"):
+        parse_policy("delta-0.2+blur", PRESET)
+
+
+def test_auto_needs_a_calibration():
+    with pytest.raises(PolicyError, match="reframe-rt calibrate"):
+        parse_policy("delta-auto", PRESET)
+    assert parse_policy("delta-auto", {**PRESET, "delta-auto": 0.3}).tau == 0.3
+
+
+def test_box_filter_of_channels_last_matches_avg_pool():
+    gen = torch.Generator().manual_seed(5)
+    for shape in ((1, 15, 40, 64), (2, 3, 37, 50)):  # the fast path, and the fallback
+        x = torch.rand(*shape, generator=gen).contiguous(memory_format=torch.channels_last)
+        expected = torch.nn.functional.avg_pool2d(x, 8, ceil_mode=True)
+        torch.testing.assert_close(_box(x, 8), expected, atol=1e-6, rtol=0)
+        torch.testing.assert_close(_box(x.contiguous(), 8), expected, atol=1e-6, rtol=0)

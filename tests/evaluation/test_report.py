@@ -99,3 +99,25 @@ def test_outputs_on_disk(tmp_path):
         "| task | scene | policy | frames skipped | speedup | FLIP vs full | SSIM vs full |"
         in report
     )
+
+
+def test_a_peer_denoiser_fills_the_full_fields_with_its_own_output():
+    frames = [
+        {
+            "baseline": (1.0, None, 12.0),
+            "full": (100.0, None, 30.0),
+            "delta-H": (40.0, False, 29.0),
+            "oidn": (300.0 + i, None, 36.0),
+        }
+        for i in range(3)
+    ]
+    rows = {r["policy"]: r for r in summary_rows(log_with(frames))}
+    assert set(rows) == {"delta-H", "oidn"}
+    oidn = rows["oidn"]
+    assert oidn["full_ms_median"] == 301.0 and oidn["psnr_full_vs_ref"] == pytest.approx(36.0)
+    assert oidn["flip_full_vs_ref"] == pytest.approx(0.1)
+    assert oidn["speedup"] is None and oidn["refresh_frames"] is None
+    assert oidn["flip_vs_full"] is None and oidn["cached_ms_median"] is None
+    # The cached rows still compare against our full network.
+    assert rows["delta-H"]["full_ms_median"] == 100.0
+    validate_summary({"runs": list(rows.values())})

@@ -57,11 +57,16 @@ class CacheState:
     every_n: int = 2
     taus: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_TAUS))
     cut: int = 1
+    warp: bool = False
+    """Motion-compensated reuse (the ``+warp`` modifier)."""
 
     def spec(self, task: str) -> str:
         """The policy spec string (preset names when a tau sits exactly on a preset)."""
         if not self.enabled:
             return "full"
+        return self._base_spec(task) + ("+warp" if self.warp else "")
+
+    def _base_spec(self, task: str) -> str:
         if self.family == "every":
             return f"every-{self.every_n}"
         tau = self.taus[self.family]
@@ -73,6 +78,8 @@ class CacheState:
 
     def set_spec(self, spec: str, task: str) -> None:
         """The inverse of :meth:`spec`, for command-line options (specs already parsed)."""
+        spec, plus, _ = spec.partition("+")
+        self.warp = bool(plus)
         self.enabled = spec != "full"
         if not self.enabled:
             return

@@ -36,7 +36,8 @@ class EvalConfig(CacheOptions, PlaybackOptions):
     policy: Annotated[tuple[str, ...], tyro.conf.UseAppendAction] = ()
     """Method to run beside the baseline, repeatable: full, every-N, delta-H, delta-L,
     delta-<tau>, motion-H, motion-L, motion-<tau>, lfd-<tau> (default: full, every-2,
-    delta-H, delta-L, motion-H)."""
+    delta-H, delta-L, motion-H); oidn runs Intel Open Image Denoise beside them (denoise
+    only; needs pyoidn)."""
     arch: Literal["unet", "unetpp"] = "unet"
     """Network architecture (U-Net++ weights exist for denoise)."""
     cut: int = 1

@@ -40,7 +40,8 @@ class ViewConfig:
     """Network architecture."""
     policy: str = "delta-L"
     """Refresh policy of the layer cache: full (no caching), every-N, delta-H, delta-L,
-    delta-<tau>, motion-H, motion-L, motion-<tau>, lfd-<tau>."""
+    delta-auto, delta-<tau>, motion-H, motion-L, motion-auto, motion-<tau>, lfd-<tau>;
+    any but full may end in +warp (motion-compensated reuse)."""
     cut: int = 1
     """Top levels a reuse frame recomputes (1: ReFrame's cut)."""
     show: ViewMode = "cached"

@@ -1,5 +1,5 @@
-"""Caching: on/off, the refresh policy, its threshold (presets marked on the slider) and
-the cut depth."""
+"""Caching: on/off, the refresh policy, its threshold (presets marked on the slider), the
+cut depth and motion-compensated reuse."""
 
 from __future__ import annotations
 
@@ -32,11 +32,15 @@ def gui_caching(state: AppState) -> None:
             track(state, "threshold")
         else:
             _threshold(state)
-        _, c.cut = imgui.slider_int("cut depth", c.cut, 1, MAX_CUT)
+        imgui.set_next_item_width(imgui.calc_item_width() * 0.45)
+        _, c.cut = imgui.slider_int("cut", c.cut, 1, MAX_CUT)
         track(state, "cut")
+        imgui.same_line()
+        _, c.warp = imgui.checkbox("+warp", c.warp)
+        track(state, "warp")
         if not c.enabled:
             imgui.end_disabled()
-        hint("C: caching on/off, P: next policy, [ ]: threshold")
+        hint("C: caching on/off, P: next policy, [ ]: threshold; +warp: reuse follows motion")
     imgui.end()
 
 
@@ -58,10 +62,11 @@ def _threshold(state: AppState) -> None:
     for name, tau in presets.items():
         x = x0 + grab / 2 + (width - grab) * (tau - lo) / (hi - lo)
         draw.add_line((x, y0), (x, y1), color, 2.0)
-        draw.add_text((x + 2, y0 - 2), color, name[-1])
+        draw.add_text((x + 2, y0 - 2), color, name.split("-")[-1][0])
     for i, (name, tau) in enumerate(presets.items()):
         if i:
             imgui.same_line()
-        if imgui.small_button(f"{name} = {tau:g}"):
+        # "H = 0.1": the family is the policy chosen above; the ID keeps the full name.
+        if imgui.small_button(f"{name.split('-', 1)[1]} = {tau:g}###{name}"):
             c.taus[c.family] = tau
         track(state, f"preset:{name}")

@@ -1,0 +1,70 @@
+"""Taus that ``reframe-rt calibrate`` chose for a FLIP budget: the ``<family>-auto`` presets.
+
+Two files hold them, per task: the one shipped in ``assets/calibration.json`` (calibrated
+here, BENCHMARKS.md says how) and the user's own, which ``reframe-rt calibrate`` writes and
+which wins: ``$REFRAME_RT_CALIBRATION``, else ``$XDG_DATA_HOME/reframe-rt/calibration.json``
+(``~/.local/share/...``). A record per task::
+
+    {"tasks": {"extrapolate": {"flip_budget": 0.02, "policies": {"delta": {"tau": 0.5,
+     "flip": 0.011, "refresh_rate": 0.2}, ...}, ...}}}
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from assets import CALIBRATION_FILE
+from renderer.atomic import write_text_atomic
+
+ENV = "REFRAME_RT_CALIBRATION"
+
+
+def user_file() -> Path:
+    """Where ``reframe-rt calibrate`` writes by default."""
+    if os.environ.get(ENV):
+        return Path(os.environ[ENV])
+    data = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
+    return Path(data) / "reframe-rt" / "calibration.json"
+
+
+def _read(file: Path) -> dict:
+    if not file.exists():
+        return {}
+    try:
+        return json.loads(file.read_text(encoding="utf-8")).get("tasks", {})
+    except (json.JSONDecodeError, AttributeError) as error:
+        raise ValueError(f"{file} is not a calibration file: {error}") from None
+
+
+def record_for(task: str) -> tuple[dict, Path] | None:
+    """The calibration of ``task`` and the file it came from (the user's first)."""
+    for file in (user_file(), CALIBRATION_FILE):
+        record = _read(file).get(task)
+        if record:
+            return record, file
+    return None
+
+
+def auto_presets(task: str) -> dict[str, float]:
+    """``{"delta-auto": tau, ...}`` for the families calibrated for ``task``."""
+    found = record_for(task)
+    if found is None:
+        return {}
+    return {
+        f"{family}-auto": float(entry["tau"])
+        for family, entry in found[0].get("policies", {}).items()
+        if entry.get("tau") is not None
+    }
+
+
+def save(task: str, record: dict, file: Path | None = None) -> Path:
+    """Store ``record`` as ``task``'s calibration in ``file`` (default :func:`user_file`),
+    keeping the other tasks' records there."""
+    file = file or user_file()
+    tasks = _read(file)
+    tasks[task] = record
+    file.parent.mkdir(parents=True, exist_ok=True)
+    write_text_atomic(file, json.dumps({"tasks": tasks}, indent=1) + "\n")
+    return file

@@ -1,0 +1,157 @@
+"""Choosing taus on training-style scenes: a sweep of policies against the full network.
+
+Random procedural scenes (the training generator with another seed; never the built-in
+scenes or their paths), each seen along a path of a still, a walking and a turning stretch.
+The shipped network runs in full and behind one layer cache per policy spec, all on the same
+frames; per spec, the mean FLIP against the full network, the share of frames refreshed and
+the speedup. For a FLIP budget, a family's tau is the largest of its sweep whose mean FLIP
+stays within the budget.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from tqdm import tqdm
+
+from evaluation.methods import methods_for
+from evaluation.runner import Runner
+from networks.data import random_scene
+from networks.tasks import TASKS
+from renderer.camera import Camera
+from renderer.lights import ShadowQuality
+from renderer.path import CameraPath, Keyframe
+from renderer.player import RenderSettings
+from renderer.scenes.scene import Scene
+
+DELTA_TAUS = {
+    "extrapolate": (0.03, 0.08, 0.18, 0.25, 0.35, 0.5, 0.7, 1.0),
+    "supersample": (0.03, 0.08, 0.18, 0.25, 0.35, 0.5, 0.7, 1.0),
+    # A 1-spp input differs from the last one by about 0.1 in SMAPE on a still camera
+    # (fresh noise every frame): the useful taus sit just above that floor.
+    "denoise": (0.11, 0.12, 0.13, 0.14, 0.16, 0.18, 0.22, 0.3),
+}
+MOTION_TAUS = (2.0, 4.0, 8.0, 16.0, 32.0)
+LFD_TAUS = (0.01, 0.02, 0.05, 0.1, 0.2)
+
+
+def sweep_specs(task: str, families: Sequence[str] = ("delta", "motion")) -> list[str]:
+    """The policy specs a calibration of ``task`` tries."""
+    taus = {"delta": DELTA_TAUS[task], "motion": MOTION_TAUS, "lfd": LFD_TAUS}
+    return [f"{family}-{tau:g}" for family in families for tau in taus[family]]
+
+
+@dataclass(frozen=True)
+class SweepRow:
+    spec: str
+    family: str
+    tau: float
+    flip: float
+    """Mean FLIP against the full network."""
+    refresh_rate: float
+    speedup: float
+    """Total full-network time over total cached time on the same frames."""
+
+
+def calibration_path(rng: np.random.Generator, scene, frames: int = 45) -> CameraPath:
+    """Still, walk and turn stretches of a third each, in a random order, at 60 degrees."""
+    lo, hi = scene.bounds()
+    extent = min(hi[0] - lo[0], hi[2] - lo[2]) / 2
+    eye = np.array(
+        [rng.uniform(-0.5, 0.5) * extent, rng.uniform(1.2, 3.0), rng.uniform(-0.5, 0.5) * extent]
+    )
+    yaw = rng.uniform(0, 2 * math.pi)
+    third = (frames // 3) / 30.0
+    keys, t = [], 0.0
+
+    def key(time: float, position, heading: float) -> Keyframe:
+        look = position + np.array([math.sin(heading), -0.15, -math.cos(heading)])
+        rotation = Camera.look_at(tuple(position), tuple(look)).rotation_xyzw
+        return Keyframe(time, tuple(float(v) for v in position), tuple(rotation), 60.0)
+
+    keys.append(key(t, eye, yaw))
+    for stretch in rng.permutation(["still", "walk", "turn"]):
+        t += third
+        if stretch == "walk":
+            eye = (
+                eye + np.array([math.sin(yaw), 0.0, -math.cos(yaw)]) * rng.uniform(0.8, 1.5) * third
+            )
+        elif stretch == "turn":
+            yaw += math.radians(rng.uniform(60, 120)) * rng.choice([-1, 1])
+        keys.append(key(t, eye, yaw))
+    return CameraPath.from_keyframes(keys, 30.0)
+
+
+def sweep(
+    task_name: str,
+    specs: Sequence[str],
+    scenes: int = 2,
+    seed: int = 9001,
+    frames: int = 45,
+    size: tuple[int, int] = (640, 360),
+    arch: str = "unet",
+    cache_dir=None,
+    quiet: bool = False,
+) -> list[SweepRow]:
+    """Every spec on ``scenes`` random scenes' calibration paths, against the full network."""
+
+    def paths() -> Iterator[tuple[Scene, CameraPath]]:
+        for k in range(scenes):
+            rng = np.random.default_rng([seed, k])
+            scene = random_scene(rng)
+            yield scene, calibration_path(rng, scene, frames)
+
+    return measure(task_name, specs, paths(), scenes * frames, frames, size, arch, cache_dir, quiet)
+
+
+def measure(
+    task_name: str,
+    specs: Sequence[str],
+    paths: Iterable[tuple[Scene, CameraPath]],
+    total: int,
+    frames: int | None = None,
+    size: tuple[int, int] = (640, 360),
+    arch: str = "unet",
+    cache_dir=None,
+    quiet: bool = False,
+) -> list[SweepRow]:
+    """Every spec along each (scene, path) (its first ``frames``), against the full network
+    on the same frames; ``total`` frames in all, for the progress bar."""
+    task = TASKS[task_name]
+    methods = methods_for(task, ["full", *specs], arch)
+    totals = {spec: [0.0, 0, 0, 0.0] for spec in specs}  # FLIP, refreshes, frames, ms
+    full_ms = 0.0
+    settings = RenderSettings(size=size, quality=ShadowQuality())
+    progress = tqdm(total=total, desc=f"sweep {task_name}", unit="frame", disable=quiet)
+    for scene, path in paths:
+        runner = Runner(scene, path, task, methods, settings, cache_dir)
+        try:
+            for result in runner.run(frames, against_reference=False):
+                full_ms += result.ms["full"]
+                for spec in specs:
+                    t = totals[spec]
+                    t[0] += result.vs_full[spec].flip
+                    t[1] += bool(result.refresh[spec])
+                    t[2] += 1
+                    t[3] += result.ms[spec]
+                progress.update()
+        finally:
+            runner.close()
+    progress.close()
+    rows = []
+    for spec, (flip, refreshes, count, ms) in totals.items():
+        family, tau = spec.split("+")[0].rsplit("-", 1)
+        family += "+warp" if spec.endswith("+warp") else ""
+        rows.append(
+            SweepRow(spec, family, float(tau), flip / count, refreshes / count, full_ms / ms)
+        )
+    return rows
+
+
+def choose(rows: Sequence[SweepRow], budget: float) -> SweepRow | None:
+    """The row of the largest tau whose mean FLIP stays within ``budget`` (None: none does)."""
+    fitting = [r for r in rows if r.flip <= budget]
+    return max(fitting, key=lambda r: r.tau) if fitting else None

@@ -1,0 +1,65 @@
+"""``reframe-rt calibrate``: a sweep on random scenes, a tau per family within the budget,
+stored where eval finds it as ``delta-auto``."""
+
+import json
+
+import pytest
+
+from caching.policies import PolicyError, parse_policy
+from caching.presets import presets_for
+from evaluation.calibration import SweepRow, choose, sweep_specs
+from evaluation.methods import methods_for
+from networks.tasks import TASKS
+from viewer.cli import main
+from viewer.commands import calibrate
+
+
+def row(tau: float, flip: float) -> SweepRow:
+    return SweepRow(f"delta-{tau:g}", "delta", tau, flip, 0.5, 1.5)
+
+
+def test_choose_keeps_the_largest_tau_within_the_budget():
+    rows = [row(0.1, 0.001), row(0.3, 0.019), row(0.2, 0.01), row(0.5, 0.05)]
+    assert choose(rows, 0.02).tau == 0.3
+    assert choose(rows, 0.0001) is None
+
+
+def test_calibrate_writes_the_auto_preset_eval_uses(tmp_path, no_user_calibration):
+    args = ["calibrate", "--task", "extrapolate", "--flip-budget", "0.02", "--family", "delta"]
+    args += ["--scenes", "1", "--frames", "4", "--resolution", "64x36", "--quiet"]
+    assert main([*args, "--cache", str(tmp_path / "cache")]) == 0
+    record = json.loads(no_user_calibration.read_text())["tasks"]["extrapolate"]
+    assert record["flip_budget"] == 0.02 and record["frames"] == 4
+    swept = {r["spec"]: r for r in record["sweep"]}
+    assert set(swept) == set(sweep_specs("extrapolate", ["delta"]))
+    chosen = record["policies"]["delta"]
+    fitting = [r["tau"] for r in swept.values() if r["flip"] <= 0.02]
+    assert chosen["tau"] == (max(fitting) if fitting else 0.0)
+    assert presets_for("extrapolate")["delta-auto"] == chosen["tau"]
+    names = [m.name for m in methods_for(TASKS["extrapolate"], ["delta-auto"], "unet")]
+    assert names == ["baseline", "delta-auto"]
+
+
+def test_calibrate_refuses_a_bad_resolution(capsys):
+    assert main(["calibrate", "--resolution", "64by36"]) == 2
+    assert "resolution" in capsys.readouterr().err
+
+
+def test_when_no_tau_fits_delta_refreshes_on_any_change_and_motion_has_none(
+    monkeypatch, no_user_calibration
+):
+    def too_coarse(task, specs, *args):
+        return [
+            SweepRow(s, s.rsplit("-", 1)[0], float(s.rsplit("-", 1)[1]), 0.5, 0.1, 2.0)
+            for s in specs
+        ]
+
+    monkeypatch.setattr(calibrate, "sweep", too_coarse)
+    args = ["calibrate", "--task", "denoise", "--flip-budget", "0.02", "--quiet"]
+    assert main(args) == 0
+    policies = json.loads(no_user_calibration.read_text())["tasks"]["denoise"]["policies"]
+    assert policies["delta"]["tau"] == 0.0 and policies["motion"]["tau"] is None
+    assert presets_for("denoise")["delta-auto"] == 0.0
+    assert "motion-auto" not in presets_for("denoise")
+    with pytest.raises(PolicyError, match="calibrate"):
+        parse_policy("motion-auto", presets_for("denoise"))

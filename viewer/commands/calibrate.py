@@ -1,0 +1,89 @@
+"""``reframe-rt calibrate``: choose each policy family's tau for a FLIP budget on training-style
+scenes, and store it as the ``<family>-auto`` preset that eval and the viewer use."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Literal
+
+import tyro
+
+from caching.calibrated import save
+from evaluation.calibration import choose, sweep, sweep_specs
+from viewer.options import CacheOptions, check_positive, parse_resolution
+
+Family = Literal["delta", "motion", "lfd"]
+
+
+@dataclass
+class CalibrateConfig(CacheOptions):
+    """Sweep each policy family's tau on random procedural scenes (never the built-in ones)
+    against the full network, and keep, per family, the largest tau whose mean FLIP stays
+    within the budget: 'delta-auto', 'motion-auto' and 'lfd-auto' then use it."""
+
+    task: Literal["denoise", "supersample", "extrapolate"] = "extrapolate"
+    """The task whose network is calibrated."""
+    flip_budget: float = 0.02
+    """Mean FLIP against the full network that the chosen taus must stay within."""
+    family: Annotated[tuple[Family, ...], tyro.conf.UseAppendAction] = ()
+    """Policy family to calibrate, repeatable (default: delta and motion)."""
+    scenes: int = 2
+    """Random scenes, one calibration path (still, walk, turn) each."""
+    frames: int = 45
+    """Frames per calibration path."""
+    seed: int = 9001
+    """Seed of the random scenes and paths."""
+    resolution: str = "640x360"
+    """Image size as WIDTHxHEIGHT (calibrate at the size you run)."""
+    arch: Literal["unet", "unetpp"] = "unet"
+    """Network architecture."""
+    into: Annotated[Path | None, tyro.conf.arg(metavar="FILE")] = None
+    """Calibration file to write (default: $REFRAME_RT_CALIBRATION, else
+    ~/.local/share/reframe-rt/calibration.json; eval and the viewer read it first)."""
+    quiet: bool = False
+    """No progress bar."""
+
+
+def run(cfg: CalibrateConfig) -> None:
+    check_positive("scenes", cfg.scenes)
+    check_positive("frames", cfg.frames)
+    size = parse_resolution(cfg.resolution)
+    families = cfg.family or ("delta", "motion")
+    rows = sweep(
+        cfg.task, sweep_specs(cfg.task, families), cfg.scenes, cfg.seed, cfg.frames, size,
+        cfg.arch, cfg.cache_dir(), cfg.quiet,
+    )  # fmt: skip
+    print(f"\n{cfg.task}: {cfg.scenes} random scenes x {cfg.frames} frames at {cfg.resolution}")
+    print("| policy | FLIP vs full | refresh rate | speedup |")
+    print("|---|---|---|---|")
+    for r in rows:
+        print(f"| {r.spec} | {r.flip:.4f} | {r.refresh_rate:.2f} | {r.speedup:.2f}x |")
+    policies = {}
+    for family in families:
+        chosen = choose([r for r in rows if r.family == family], cfg.flip_budget)
+        if chosen is None:
+            # No reuse fits. delta and lfd at tau 0 refresh on any change of the input, so
+            # the budget holds at no speedup; motion at 0 would still reuse a still camera's
+            # frames, whatever changed in them, so it gets no -auto preset at all.
+            tau = None if family == "motion" else 0.0
+            policies[family] = {"tau": tau, "flip": None, "refresh_rate": None, "speedup": None}
+            what = "no motion-auto" if tau is None else "tau 0 (refresh on any change)"
+            print(f"{family}-auto: no tau of the sweep fits FLIP {cfg.flip_budget}: {what}")
+            continue
+        policies[family] = {
+            "tau": chosen.tau, "flip": chosen.flip, "refresh_rate": chosen.refresh_rate,
+            "speedup": chosen.speedup,
+        }  # fmt: skip
+        print(
+            f"{family}-auto = {chosen.spec}: FLIP {chosen.flip:.4f}, "
+            f"{1 - chosen.refresh_rate:.0%} frames reused, {chosen.speedup:.2f}x"
+        )
+    record = {
+        "flip_budget": cfg.flip_budget, "policies": policies, "arch": cfg.arch,
+        "resolution": cfg.resolution, "scenes": cfg.scenes, "frames": cfg.frames,
+        "seed": cfg.seed, "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "sweep": [r.__dict__ for r in rows],
+    }  # fmt: skip
+    print(f"wrote {save(cfg.task, record, cfg.into)}")
