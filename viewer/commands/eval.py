@@ -35,9 +35,10 @@ class EvalConfig(CacheOptions, PlaybackOptions):
     """Task to evaluate, repeatable (default: all three)."""
     policy: Annotated[tuple[str, ...], tyro.conf.UseAppendAction] = ()
     """Method to run beside the baseline, repeatable: full, every-N, delta-H, delta-L,
-    delta-<tau>, motion-H, motion-L, motion-<tau>, lfd-<tau> (default: full, every-2,
-    delta-H, delta-L, motion-H); oidn runs Intel Open Image Denoise beside them (denoise
-    only; needs pyoidn)."""
+    delta-auto, delta-<tau>, motion-H, motion-L, motion-auto, motion-<tau>, lfd-auto,
+    lfd-<tau>, any but full ending in +warp (motion-compensated reuse) (default: full,
+    every-2, delta-H, delta-L, motion-H); oidn runs Intel Open Image Denoise beside them
+    (denoise only; needs pyoidn)."""
     arch: Literal["unet", "unetpp"] = "unet"
     """Network architecture (U-Net++ weights exist for denoise)."""
     cut: int = 1
