@@ -237,16 +237,17 @@ def _parse_base(base: str, spec: str, presets: dict[str, float] | None) -> Polic
             raise PolicyError(f"bad policy {spec!r}: N must be at least 1")
         return EveryN(spec, n)
     family, value = match.group(3), match.group(4)
-    if value == "auto" and (presets is None or f"{family}-auto" not in presets):
-        raise PolicyError(
-            f"no calibrated tau for {spec!r} for this task: run 'reframe-rt calibrate "
-            "--task TASK --flip-budget B' (a family none of whose taus kept the budget has "
-            "none)"
-        )
     if value in ("H", "L", "auto"):
-        if presets is None or f"{family}-{value}" not in presets:
-            raise PolicyError(f"bad policy {spec!r}: no preset {family}-{value} here")
-        tau = presets[f"{family}-{value}"]
+        name = f"{family}-{value}"
+        if presets is None or name not in presets:
+            if value == "auto":
+                raise PolicyError(
+                    f"no calibrated tau for {spec!r} for this task: run 'reframe-rt "
+                    "calibrate --task TASK --flip-budget B' (a family none of whose taus kept "
+                    "the budget has none)"
+                )
+            raise PolicyError(f"bad policy {spec!r}: no preset {name} here")
+        tau = presets[name]
     else:
         tau = float(value)
     cls = {"delta": Delta, "motion": Motion, "lfd": LowFrequency}[family]

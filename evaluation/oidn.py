@@ -55,9 +55,8 @@ class OidnMethod:
         _, height, width = frame.color.shape
         if self._filter is None or self._images["color"].shape[:2] != (height, width):
             self._build(height, width)
-        for name, image in (("color", frame.color), ("albedo", frame.albedo)):
-            np.copyto(self._images[name], image.permute(1, 2, 0).numpy())
-        np.copyto(self._images["normal"], frame.normal.permute(1, 2, 0).numpy())
+        for name in ("color", "albedo", "normal"):
+            np.copyto(self._images[name], getattr(frame, name).permute(1, 2, 0).numpy())
         start = time.perf_counter()
         self._filter.execute()
         self.last_ms = (time.perf_counter() - start) * 1e3
