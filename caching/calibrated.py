@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+from functools import lru_cache
 from pathlib import Path
 
 from assets import CALIBRATION_FILE
@@ -30,8 +31,18 @@ def user_file() -> Path:
 
 
 def _read(file: Path) -> dict:
-    if not file.exists():
+    """The file's records by task; read again only when the file changed (the viewer asks
+    for the presets several times per UI frame). Shared: do not mutate."""
+    try:
+        stat = file.stat()
+    except FileNotFoundError:
         return {}
+    # Saves replace the file (a new inode), so a write within the clock's resolution shows.
+    return _parse(file, stat.st_ino, stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=8)
+def _parse(file: Path, inode: int, mtime_ns: int, size: int) -> dict:
     try:
         return json.loads(file.read_text(encoding="utf-8")).get("tasks", {})
     except (json.JSONDecodeError, AttributeError) as error:
@@ -63,8 +74,7 @@ def save(task: str, record: dict, file: Path | None = None) -> Path:
     """Store ``record`` as ``task``'s calibration in ``file`` (default :func:`user_file`),
     keeping the other tasks' records there."""
     file = file or user_file()
-    tasks = _read(file)
-    tasks[task] = record
+    tasks = {**_read(file), task: record}
     file.parent.mkdir(parents=True, exist_ok=True)
     write_text_atomic(file, json.dumps({"tasks": tasks}, indent=1) + "\n")
     return file
