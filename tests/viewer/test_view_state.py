@@ -61,6 +61,10 @@ def test_policy_state_names_presets_and_taus_as_specs():
         c.set_spec(spec, "supersample")
         assert c.spec("supersample") == spec
         parse_policy(spec, presets_for("supersample"))
+    # The shipped calibration gives the denoiser delta-auto = 0: a preset, not a missing one.
+    assert presets_for("denoise")["delta-auto"] == 0.0
+    c.set_spec("delta-auto+warp", "denoise")
+    assert c.taus["delta"] == 0.0 and c.warp and c.spec("denoise").endswith("+warp")
 
 
 def test_actions_change_the_state_and_restart_the_networks_when_they_must():

@@ -88,7 +88,9 @@ class CacheState:
         if family == "every":
             self.every_n = int(value)
         else:
-            self.taus[family] = presets_for(task).get(spec, None) or float(value)
+            preset = presets_for(task).get(spec)
+            # A preset's tau may be 0 (denoise's delta-auto): only a missing one is parsed.
+            self.taus[family] = float(value) if preset is None else preset
 
 
 @dataclass
