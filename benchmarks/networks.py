@@ -2,8 +2,8 @@
 
 At 640x360, float32, channels-last, 2 threads, inference mode: the full network, and the
 top-blocks-only path a reuse frame runs (top encoder block + top decoder block on a cached
-deep feature), each timed as the median of repeated runs in the same process; and what the
-analytic FLOP counter predicts for that path's share of the time.
+deep feature), timed in turn (so that the machine's drift hits both alike), the median of
+each; and what the analytic FLOP counter predicts for that path's share of the time.
 """
 
 from __future__ import annotations
@@ -17,10 +17,11 @@ import argparse
 import torch
 
 from assets import WEIGHTS_DIR
-from benchmarks.timing import median_ms
+from benchmarks.timing import paired_median_ms
 from networks.blocks import pad_to
 from networks.weights import load_network
 from viewer.options import parse_resolution
+from viewer.runtime import tune_allocator
 
 
 def measure(file, height: int, width: int, repeats: int) -> dict:
@@ -31,13 +32,12 @@ def measure(file, height: int, width: int, repeats: int) -> dict:
     padded = pad_to(x, net.alignment)
     with torch.inference_mode():
         cached = net.deep(net.top_encoder(padded))
-        full = median_ms(lambda: net(x), repeats, warmup=2)
 
         def top_only() -> torch.Tensor:
             skips = net.top_encoder(padded)
             return net.top_decoder(cached, skips)[..., :height, :width]
 
-        top = median_ms(top_only, repeats, warmup=2)
+        full, top = paired_median_ms(lambda: net(x), top_only, repeats, warmup=2)
     flops = net.stage_flops(height, width)
     return {
         "name": file.stem, "params": sum(p.numel() for p in net.parameters()),
@@ -69,6 +69,9 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=15)
     parser.add_argument("--facts", action="store_true", help="only the training facts")
     args = parser.parse_args()
+    # As the reframe-rt command does. Without it, whichever network came first timed its
+    # top blocks 20-40% slow (BENCHMARKS.md: a cold heap hands out tensors by mmap).
+    tune_allocator()
     if args.facts:
         training_facts()
         return

@@ -20,6 +20,7 @@ from caching.policies import FrameInfo, parse_policy
 from caching.presets import presets_for
 from networks.tasks import TASKS
 from networks.weights import load_network
+from viewer.runtime import tune_allocator
 
 SPECS = ("every-2", "delta-H", "motion-H", "lfd-0.05")
 
@@ -49,6 +50,7 @@ def measure_task(name: str) -> list[tuple[str, float, float]]:
 
 
 def main() -> None:
+    tune_allocator()  # as the reframe-rt command does
     torch.set_num_threads(2)
     print("refresh decision vs full network, 640x360, median of 21")
     print("| task | policy | decision ms | full network ms | share |")

@@ -5,12 +5,15 @@ frame's facts, plus (for accumulating ones) a little state.
 Spec strings: ``full``, ``every-N``, ``delta-<tau>``, ``delta-H``, ``delta-L``,
 ``motion-<tau>``, ``motion-H``, ``motion-L``, ``lfd-<tau>``, and ``<family>-auto`` for a tau
 ``reframe-rt calibrate`` chose. The named presets' taus are per task (``caching.presets``).
+Modifiers follow, each at most once: ``+warp`` (any policy but ``full``: motion-compensated
+reuse) and ``+online`` (delta, motion and lfd: tau adapted while running, ``caching.online``).
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 import torch
 import torch.nn.functional as F
@@ -66,6 +69,9 @@ class Policy:
     warp: bool = field(default=False, init=False)
     """``+warp``: reuse frames warp the cached features by the motion since the refresh
     (``caching.warp``); the decision itself is unchanged."""
+    online: bool = field(default=False, init=False)
+    """``+online``: the policy's tau is adapted while running (``caching.online``)."""
+    family: ClassVar[str] = ""
 
     def reset(self) -> None:
         """Forget accumulated state (a new sequence)."""
@@ -135,6 +141,7 @@ class Delta(Policy):
 
     tau: float = 0.1
     _against: _Against = field(default_factory=_Against, init=False, repr=False, compare=False)
+    family: ClassVar[str] = "delta"
 
     def reset(self) -> None:
         self._against.forget()
@@ -162,6 +169,7 @@ class LowFrequency(Policy):
     tau: float = 0.05
     factor: int = 8
     _against: _Against = field(default_factory=_Against, init=False, repr=False, compare=False)
+    family: ClassVar[str] = "lfd"
 
     def reset(self) -> None:
         self._against.forget()
@@ -185,6 +193,7 @@ class Motion(Policy):
 
     tau: float = 8.0
     moved: float = field(default=0.0, init=False)
+    family: ClassVar[str] = "motion"
 
     def reset(self) -> None:
         self.moved = 0.0
@@ -201,6 +210,8 @@ _SPEC = re.compile(r"^(full|every-(\d+)|(delta|motion|lfd)-(H|L|auto|\d*\.?\d+(?
 
 
 WARP = "warp"
+ONLINE = "online"
+MODIFIERS = (WARP, ONLINE)
 
 
 class PolicyError(ValueError):
@@ -213,11 +224,19 @@ def parse_policy(spec: str, presets: dict[str, float] | None = None) -> Policy:
     Raises:
         PolicyError: naming the spec and the forms that are accepted.
     """
-    base, plus, modifier = spec.strip().partition("+")
-    if plus and modifier != WARP:
-        raise PolicyError(f"bad policy {spec!r}: the only modifier is +{WARP}")
+    base, *modifiers = spec.strip().split("+")
+    for modifier in modifiers:
+        if modifier not in MODIFIERS or modifiers.count(modifier) > 1:
+            raise PolicyError(
+                f"bad policy {spec!r}: the modifiers are +{WARP} and +{ONLINE}, each at most once"
+            )
     policy = _parse_base(base, spec, presets)
-    policy.warp = bool(plus)
+    if modifiers and isinstance(policy, Full):
+        raise PolicyError(f"bad policy {spec!r}: full takes no modifiers (it caches nothing)")
+    policy.warp = WARP in modifiers
+    policy.online = ONLINE in modifiers
+    if policy.online and not policy.family:
+        raise PolicyError(f"bad policy {spec!r}: +{ONLINE} adapts a tau: use delta, motion or lfd")
     return policy
 
 
@@ -227,7 +246,7 @@ def _parse_base(base: str, spec: str, presets: dict[str, float] | None) -> Polic
         raise PolicyError(
             f"bad policy {spec!r}: use full, every-N, delta-H, delta-L, delta-auto, "
             "delta-<tau>, motion-H, motion-L, motion-auto, motion-<tau>, lfd-auto or lfd-<tau>, "
-            "each but full optionally ending in +warp"
+            "each but full optionally followed by +warp and (but every-N) +online"
         )
     if match.group(1) == "full":
         return Full(spec)

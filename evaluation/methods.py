@@ -10,11 +10,15 @@ from collections.abc import Sequence
 import torch
 
 from caching.cache import LayerCache
+from caching.calibrated import record_for
+from caching.online import DEFAULT_BUDGET, OnlineTau
 from caching.policies import FrameInfo, PolicyError, parse_policy
 from caching.presets import presets_for
+from evaluation.flip import flip
 from evaluation.oidn import NAME as OIDN
 from evaluation.oidn import OidnMethod
 from evaluation.runner import Baseline, Method
+from evaluation.tonemap import tonemap
 from networks.method import NetworkMethod
 from networks.tasks import History, Task
 from networks.weights import load_network
@@ -23,15 +27,28 @@ from renderer.frame import Frame
 
 
 class CachedMethod(NetworkMethod):
-    """The network behind a layer cache; ``last_refresh`` tells what the cache did."""
+    """The network behind a layer cache; ``last_refresh`` tells what the cache did.
 
-    def __init__(self, task: Task, cache: LayerCache, name: str) -> None:
+    For a ``+online`` policy, ``online`` has the cache check what reuse would give against
+    the full network now and then, and adapts the policy's tau (``caching.online``); the
+    checks' FLIP is computed here, where the output becomes an image, and counts in
+    ``last_ms``.
+    """
+
+    def __init__(self, task: Task, cache: LayerCache, name: str, budget: float | None = None):
         super().__init__(task, cache.net, name)
         self.cache = cache
+        self.online = (
+            OnlineTau(cache.policy, budget or flip_budget(task.name))
+            if cache.policy.online
+            else None
+        )
 
     def reset(self) -> None:
         super().reset()
         self.cache.reset()
+        if self.online is not None:
+            self.online.reset()
 
     def run_network(self, x: torch.Tensor, frame: Frame, history: History) -> torch.Tensor:
         info = FrameInfo(
@@ -40,9 +57,21 @@ class CachedMethod(NetworkMethod):
             motion=float(frame.motion.norm(dim=0).mean()),
             flow=frame.motion.unsqueeze(0) if self.cache.policy.warp else None,
         )
-        y = self.cache(x, info)
+        y = self.cache(x, info, check=self.online is not None and self.online.due())
         self.last_refresh = self.cache.last_refresh
+        if self.cache.last_check is not None:
+            reused, full = (
+                tonemap(self.task.to_hdr(self.task.finish(out, x)[0], frame))
+                for out in (self.cache.last_check, y)
+            )
+            self.online.adapt(float(flip(reused, full)[1]), frame.index)
         return y
+
+
+def flip_budget(task: str) -> float:
+    """The FLIP budget the task's calibration was made for (``+online`` keeps it)."""
+    found = record_for(task)
+    return float(found[0].get("flip_budget", DEFAULT_BUDGET)) if found else DEFAULT_BUDGET
 
 
 def methods_for(task: Task, policies: Sequence[str], arch: str, cut: int = 1) -> list[Method]:

@@ -4,6 +4,7 @@ another at the same FLIP, and the plot."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from itertools import pairwise
 from pathlib import Path
 
 import matplotlib
@@ -35,6 +36,26 @@ def gains(
 ) -> list[tuple[SweepRow, SweepRow | None]]:
     """For each point of ``plain``'s front, ``other``'s fastest row at equal or lower FLIP."""
     return [(p, best_within(other, p.flip)) for p in front(plain)]
+
+
+def speedup_at(rows: Sequence[SweepRow], flip: float) -> float | None:
+    """The speedup of ``rows``' front at ``flip``: linear between the front's points, its
+    last point's beyond them, None below its first (nothing measured reaches that FLIP)."""
+    points = front(rows)
+    if not points or flip < points[0].flip:
+        return None
+    for a, b in pairwise(points):
+        if flip <= b.flip:
+            return a.speedup + (b.speedup - a.speedup) * (flip - a.flip) / (b.flip - a.flip)
+    return points[-1].speedup
+
+
+def gains_at_equal_flip(
+    plain: Sequence[SweepRow], other: Sequence[SweepRow]
+) -> list[tuple[SweepRow, float | None]]:
+    """For each point of ``other``'s front, ``plain``'s speedup at the same FLIP, read off
+    ``plain``'s front between its measured points (:func:`speedup_at`)."""
+    return [(o, speedup_at(plain, o.flip)) for o in front(other)]
 
 
 def plot(runs: dict[str, Sequence[SweepRow]], title: str, file: Path) -> Path:

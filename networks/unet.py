@@ -5,7 +5,9 @@ For a cut at level k (k = 1: ReFrame's cut), the plain forward is exactly
 
 - ``top_encoder``: encoder blocks 0..k-1, the skips they keep (X0 for k = 1);
 - ``deep``: everything below: the rest of the encoder, the bottleneck and the decoder up to
-  level k, up-sampled to level k-1 — the feature ``C`` that a cache keeps;
+  level k, up-sampled to level k-1 — the feature ``C`` that a cache keeps. It is
+  ``lift(deep_core(skips, k), k)``: the decoder's output at level k, then its up-sampling,
+  which a motion-compensating cache runs apart so as to warp the smaller tensor;
 - ``top_decoder``: decoder blocks k-1..0 on ``concat(C, skip)``, then the 1x1 head (Xn).
 """
 
@@ -74,6 +76,10 @@ class UNet(StagedUNet):
 
     def deep(self, skips: list[torch.Tensor], k: int = 1) -> torch.Tensor:
         """The cached feature C: the decoder at level k, up-sampled to level k-1."""
+        return self.lift(self.deep_core(skips, k), k)
+
+    def deep_core(self, skips: list[torch.Tensor], k: int = 1) -> torch.Tensor:
+        """The decoder's output at level k (half the resolution of C)."""
         self._check_cut(k)
         h = skips[k - 1]
         below = []
@@ -84,7 +90,11 @@ class UNet(StagedUNet):
         h = below[-1]
         for i in range(self.config.levels - 2, k - 1, -1):
             h = self.decoders[i](torch.cat([self.ups[i](h), below[i - k]], dim=1))
-        return self.ups[k - 1](h)
+        return h
+
+    def lift(self, core: torch.Tensor, k: int = 1) -> torch.Tensor:
+        """C from :meth:`deep_core`'s output: its up-sampling to level k-1."""
+        return self.ups[k - 1](core)
 
     def top_decoder(self, c: torch.Tensor, skips: list[torch.Tensor], k: int = 1) -> torch.Tensor:
         """The output from C and the skips of levels 0..k-1."""

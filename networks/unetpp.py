@@ -7,7 +7,8 @@ first level: the stages are
 
 - ``top_encoder``: X[0][0];
 - ``deep``: all nodes of levels 1 and below, returned as the up-sampled inputs that the
-  first-level nodes take, ``C = [up(X[1][j]) for j in 0..L-2]``;
+  first-level nodes take, ``C = [up(X[1][j]) for j in 0..L-2]``: ``lift`` (the
+  up-sampling) of ``deep_core`` (the nodes X[1][j]);
 - ``top_decoder``: X[0][1..L-1] from X[0][0] and C, then the head.
 """
 
@@ -47,6 +48,10 @@ class UNetPlusPlus(StagedUNet):
         return [self.nodes["0_0"](x)]
 
     def deep(self, skips: list[torch.Tensor], k: int = 1) -> list[torch.Tensor]:
+        return self.lift(self.deep_core(skips, k), k)
+
+    def deep_core(self, skips: list[torch.Tensor], k: int = 1) -> list[torch.Tensor]:
+        """The nodes X[1][j], j = 0..L-2, at level 1."""
         self._check_cut(k)
         levels = self.config.levels
         x = {(0, 0): skips[0]}
@@ -56,7 +61,11 @@ class UNetPlusPlus(StagedUNet):
         for j in range(1, levels):
             for i in range(1, levels - j):
                 x[(i, j)] = self._node(i, j, x)
-        return [self.ups[f"1_{j}"](x[(1, j)]) for j in range(levels - 1)]
+        return [x[(1, j)] for j in range(levels - 1)]
+
+    def lift(self, core: list[torch.Tensor], k: int = 1) -> list[torch.Tensor]:
+        """C from :meth:`deep_core`'s nodes: each up-sampled to level 0."""
+        return [self.ups[f"1_{j}"](node) for j, node in enumerate(core)]
 
     def top_decoder(
         self, c: list[torch.Tensor], skips: list[torch.Tensor], k: int = 1

@@ -109,9 +109,24 @@ def test_warp_is_a_modifier_of_any_policy(spec):
     assert type(policy) is type(plain)
 
 
-def test_an_unknown_modifier_is_named():
-    with pytest.raises(PolicyError, match=r"\+warp"):
-        parse_policy("delta-0.2+blur", PRESET)
+@pytest.mark.parametrize("spec", ["delta-0.2+warp+online", "lfd-0.05+online+warp"])
+def test_modifiers_combine_in_any_order(spec):
+    policy = parse_policy(spec, PRESET)
+    assert policy.warp and policy.online and policy.spec == spec
+
+
+@pytest.mark.parametrize(
+    ("spec", "named"),
+    [
+        ("delta-0.2+blur", r"\+warp and \+online"),
+        ("delta-0.2+warp+warp", "at most once"),
+        ("every-3+online", "adapts a tau"),
+        ("full+warp", "no modifiers"),
+    ],
+)
+def test_bad_modifiers_are_named(spec, named):
+    with pytest.raises(PolicyError, match=named):
+        parse_policy(spec, PRESET)
 
 
 def test_auto_needs_a_calibration():

@@ -6,6 +6,7 @@ import torch
 
 from caching.cache import LayerCache
 from caching.policies import EveryN, FrameInfo, parse_policy
+from caching.protocol import StagesOnly
 from caching.warp import compose_flow, flow_at, warp_features
 from networks.model import build
 from networks.unet import UNetConfig
@@ -126,3 +127,24 @@ def test_without_motion_vectors_warp_reuses_plainly(net):
     warped = LayerCache(net, parse_policy("every-2+warp"))
     for i, (x, _) in enumerate(panning(3)):
         assert torch.equal(plain(x, FrameInfo(index=i)), warped(x, FrameInfo(index=i)))
+
+
+@pytest.mark.parametrize("liftable", [True, False])
+@torch.no_grad()
+def test_a_reuse_frame_warps_the_core_before_lifting_it(net, liftable):
+    """Hand-written reuse frame: ``Xn(concat(lift(warp(core)), X0(x)))`` for a network with
+    ``deep_core``/``lift`` (a quarter of the data to warp), ``warp(C)`` for any other."""
+    staged = net if liftable else StagesOnly(net)
+    cache = LayerCache(staged, parse_policy("every-2+warp"))
+    frames = list(panning(2, step=3, size=(32, 40)))
+    cache(frames[0][0], FrameInfo(index=0, flow=frames[0][1]))
+    x, motion = frames[1]
+    out = cache(x, FrameInfo(index=1, flow=motion))
+    skips0 = net.top_encoder(frames[0][0])
+    skips = net.top_encoder(x)
+    if liftable:
+        expected_c = net.lift(warp_features(net.deep_core(skips0), motion, (32, 40)))
+    else:
+        expected_c = warp_features(net.deep(skips0), motion, (32, 40))
+    assert torch.equal(out, net.top_decoder(expected_c, skips))
+    assert (cache._core is not None) == liftable

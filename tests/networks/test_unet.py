@@ -29,6 +29,10 @@ def test_unet_stages_equal_the_forward_bit_for_bit(upsampling, size):
             skips = n.top_encoder(padded, k)
             staged = n.top_decoder(n.deep(skips, k), skips, k)[..., : size[0], : size[1]]
             assert torch.equal(plain, staged), f"cut {k}"
+            core = n.deep_core(skips, k)
+            lifted = n.top_decoder(n.lift(core, k), skips, k)[..., : size[0], : size[1]]
+            assert torch.equal(plain, lifted), f"cut {k}, lifted"
+            assert core.shape[-2:] == tuple(s // 2 for s in skips[k - 1].shape[-2:])
     assert plain.shape == (2, 3, *size)
 
 
@@ -41,7 +45,10 @@ def test_unetpp_stages_equal_the_forward_bit_for_bit(size):
         skips = n.top_encoder(pad_to(x, n.alignment))
         cached = n.deep(skips)
         staged = n.top_decoder(cached, skips)[..., : size[0], : size[1]]
-    assert torch.equal(plain, staged)
+        core = n.deep_core(skips)
+        lifted = n.top_decoder(n.lift(core), skips)[..., : size[0], : size[1]]
+    assert torch.equal(plain, staged) and torch.equal(plain, lifted)
+    assert all(c.shape[-1] == skips[0].shape[-1] // 2 for c in core)
     assert len(cached) == len(WIDTHS) - 1, "every level-1 node feeds the first level"
 
 

@@ -18,6 +18,7 @@ SCRIPT = [
     {"click": "policy:motion"}, {"frames": 2}, {"log": "policy"},
     {"drag": "threshold", "to": 0.25}, {"frames": 2}, {"log": "slider"},
     {"click": "warp"}, {"frames": 2}, {"log": "warp"},
+    {"click": "online"}, {"frames": 2}, {"log": "online"},
     {"click": "view:heatmap"}, {"wait": 1}, {"log": "heatmap"},
     {"key": "H"}, {"frames": 2}, {"log": "heatmap off"},
     {"click": "split"}, {"frames": 2}, {"log": "split"},
@@ -74,6 +75,7 @@ def test_scripted_clicks_keys_and_drags_change_the_state(scripted):
     tau = log["slider"]["taus"]["motion"]
     assert 5.0 < tau < 11.0 and log["slider"]["policy"] == f"motion-{tau:.5g}"
     assert log["warp"]["policy"] == f"motion-{tau:.5g}+warp"
+    assert log["online"]["policy"] == f"motion-{tau:.5g}+warp+online"
     assert log["heatmap"]["view"] == "heatmap" and log["heatmap off"]["view"] == "cached"
     assert not log["heatmap off"]["split"] and log["split"]["split"]
     assert log["split"]["divider"] == 0.5

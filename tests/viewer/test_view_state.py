@@ -65,6 +65,10 @@ def test_policy_state_names_presets_and_taus_as_specs():
     assert presets_for("denoise")["delta-auto"] == 0.0
     c.set_spec("delta-auto+warp", "denoise")
     assert c.taus["delta"] == 0.0 and c.warp and c.spec("denoise").endswith("+warp")
+    c.set_spec("delta-0.07+warp+online", "supersample")
+    assert c.online and c.spec("supersample") == "delta-0.07+warp+online"
+    c.family = "every"  # every-N has no tau to adapt: the flag stays out of its spec
+    assert c.spec("supersample") == "every-3+warp"  # N from the every-3 set above
 
 
 def test_actions_change_the_state_and_restart_the_networks_when_they_must():

@@ -59,12 +59,17 @@ class CacheState:
     cut: int = 1
     warp: bool = False
     """Motion-compensated reuse (the ``+warp`` modifier)."""
+    online: bool = False
+    """Tau adapted while running (the ``+online`` modifier; not for ``every``)."""
 
     def spec(self, task: str) -> str:
         """The policy spec string (preset names when a tau sits exactly on a preset)."""
         if not self.enabled:
             return "full"
-        return self._base_spec(task) + ("+warp" if self.warp else "")
+        modifiers = "+warp" if self.warp else ""
+        if self.online and self.family != "every":
+            modifiers += "+online"
+        return self._base_spec(task) + modifiers
 
     def _base_spec(self, task: str) -> str:
         if self.family == "every":
@@ -78,8 +83,8 @@ class CacheState:
 
     def set_spec(self, spec: str, task: str) -> None:
         """The inverse of :meth:`spec`, for command-line options (specs already parsed)."""
-        spec, plus, _ = spec.partition("+")
-        self.warp = bool(plus)
+        spec, *modifiers = spec.split("+")
+        self.warp, self.online = "warp" in modifiers, "online" in modifiers
         self.enabled = spec != "full"
         if not self.enabled:
             return

@@ -36,7 +36,8 @@ class EvalConfig(CacheOptions, PlaybackOptions):
     policy: Annotated[tuple[str, ...], tyro.conf.UseAppendAction] = ()
     """Method to run beside the baseline, repeatable: full, every-N, delta-H, delta-L,
     delta-auto, delta-<tau>, motion-H, motion-L, motion-auto, motion-<tau>, lfd-auto,
-    lfd-<tau>, any but full ending in +warp (motion-compensated reuse) (default: full,
+    lfd-<tau>; any but full may add +warp (motion-compensated reuse), delta, motion and lfd
+    +online (tau adapted to the calibration's FLIP budget by checks) (default: full,
     every-2, delta-H, delta-L, motion-H); oidn runs Intel Open Image Denoise beside them
     (denoise only; needs pyoidn)."""
     arch: Literal["unet", "unetpp"] = "unet"

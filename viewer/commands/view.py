@@ -41,7 +41,8 @@ class ViewConfig:
     policy: str = "delta-L"
     """Refresh policy of the layer cache: full (no caching), every-N, delta-H, delta-L,
     delta-auto, delta-<tau>, motion-H, motion-L, motion-auto, motion-<tau>, lfd-<tau>;
-    any but full may end in +warp (motion-compensated reuse)."""
+    any but full may add +warp (motion-compensated reuse), delta, motion and lfd +online
+    (tau adapted to the calibration's FLIP budget by checks)."""
     cut: int = 1
     """Top levels a reuse frame recomputes (1: ReFrame's cut)."""
     show: ViewMode = "cached"

@@ -1,5 +1,5 @@
 """Caching: on/off, the refresh policy, its threshold (presets marked on the slider), the
-cut depth and motion-compensated reuse."""
+cut depth, motion-compensated reuse and online thresholds."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ def gui_caching(state: AppState) -> None:
         _, c.enabled = imgui.checkbox("layer caching", c.enabled)
         track(state, "caching")
         imgui.same_line()
-        imgui.text_disabled(f"policy: {state.policy_spec()}")
+        imgui.text_disabled(state.policy_spec())  # the spec, as --policy takes it
         if not c.enabled:
             imgui.begin_disabled()
         chosen = radio_row(state, "policy", POLICY_FAMILIES, c.family)
@@ -38,9 +38,13 @@ def gui_caching(state: AppState) -> None:
         imgui.same_line()
         _, c.warp = imgui.checkbox("+warp", c.warp)
         track(state, "warp")
+        if c.family != "every":
+            imgui.same_line()
+            _, c.online = imgui.checkbox("+online", c.online)
+            track(state, "online")
         if not c.enabled:
             imgui.end_disabled()
-        hint("C: caching on/off, P: next policy, [ ]: threshold; +warp: reuse follows motion")
+        hint("C: on/off, P: next policy, [ ]: tau; +warp: follow motion; +online: adapt tau")
     imgui.end()
 
 
