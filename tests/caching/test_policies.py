@@ -135,6 +135,29 @@ def test_auto_needs_a_calibration():
     assert parse_policy("delta-auto", {**PRESET, "delta-auto": 0.3}).tau == 0.3
 
 
+def test_delta_decides_as_its_measure_whether_or_not_its_bounds_settle_it():
+    gen = torch.Generator().manual_seed(6)
+    c = torch.rand(1, 5, 16, 24, generator=gen) - 0.3  # some negative values: |x| matters
+    for scale in (0.001, 0.05, 0.1, 0.2, 0.5, 2.0):
+        x = c + scale * (torch.rand(c.shape, generator=gen) - 0.5)
+        for tau in (0.0, 0.01, 0.05, 0.1, 0.2, 0.5, 1.0):
+            policy = Delta(f"delta-{tau}", tau)
+            value = policy.measure(x, c)
+            assert policy.wants_refresh(x, c, FrameInfo()) == (value > tau), (scale, tau)
+    # On the bound itself (a tau equal to the SMAPE) the exact measure decides.
+    policy = Delta("delta-exact", value)
+    assert not policy.wants_refresh(x, c, FrameInfo())
+
+
+def test_delta_bounds_settle_clear_cases_without_the_full_measure(monkeypatch):
+    gen = torch.Generator().manual_seed(7)
+    c = torch.rand(1, 5, 16, 24, generator=gen)
+    near = c + 0.001 * torch.rand(c.shape, generator=gen)
+    monkeypatch.setattr(Delta, "measure", lambda *args: pytest.fail("measured"))
+    assert not Delta("delta-0.2", 0.2).wants_refresh(near, c, FrameInfo())
+    assert Delta("delta-1e-5", 1e-5).wants_refresh(near, c, FrameInfo())
+
+
 def test_box_filter_of_channels_last_matches_avg_pool():
     gen = torch.Generator().manual_seed(5)
     for shape in ((1, 15, 40, 64), (2, 3, 37, 50)):  # the fast path, and the fallback
