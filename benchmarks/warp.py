@@ -14,6 +14,7 @@ import os
 os.environ.setdefault("GOMP_SPINCOUNT", "10000")  # as the reframe-rt command sets it
 
 import argparse
+import itertools
 
 import torch
 from torch import nn
@@ -34,7 +35,7 @@ def frame_ms(net: nn.Module, spec: str, x: torch.Tensor, repeats: int) -> float:
     cache = LayerCache(net, parse_policy(spec))
     flow = torch.zeros(1, 2, *x.shape[-2:])
     flow[:, 0] = 2.5
-    frames = iter(range(10**9))
+    frames = itertools.count()
 
     def step() -> torch.Tensor:
         return cache(x, FrameInfo(index=next(frames), flow=flow))

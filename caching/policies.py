@@ -151,25 +151,36 @@ class Delta(Policy):
 
     def measure(self, x: torch.Tensor, c: torch.Tensor) -> float:
         """SMAPE of ``x`` against ``c`` (same shapes)."""
-        work = self._against.workspace(x)
-        c_sum = self._against.kept(c, lambda t: torch.abs(t, out=work).sum())
-        x_sum = torch.abs(x, out=work).sum()
-        diff = torch.sub(x, c, out=work).abs_().sum()
-        return float(2.0 * diff / (x_sum + c_sum).clamp(min=1e-12))
+        diff, c_sum = self._diff_and_cached_sum(x, c)
+        return _smape_of(diff, self._sum_abs(x), c_sum)
 
     def wants_refresh(self, x, cached_input, info) -> bool:
-        work = self._against.workspace(x)
-        c_sum = float(self._against.kept(cached_input, lambda t: torch.abs(t, out=work).sum()))
-        d = float(torch.sub(x, cached_input, out=work).abs_().sum())
+        diff, c_sum = self._diff_and_cached_sum(x, cached_input)
+        d, c = float(diff), float(c_sum)
         # sum|x| lies within d of sum|c| (triangle inequality), so SMAPE = 2d / (sum|x| +
         # sum|c|) lies between 2d / (2 sum|c| + d) and 2d / (2 sum|c| - d). Only a tau
         # between the two (with a margin for float rounding) needs sum|x|: a pass over the
         # input saved on most frames, about a third of the decision (BENCHMARKS.md).
-        if 2.0 * d > self.tau * (2.0 * c_sum + d) * (1.0 + BOUND_MARGIN):
+        if 2.0 * d > self.tau * (2.0 * c + d) * (1.0 + BOUND_MARGIN):
             return True
-        if 2.0 * d < self.tau * (2.0 * c_sum - d) * (1.0 - BOUND_MARGIN):
+        if 2.0 * d < self.tau * (2.0 * c - d) * (1.0 - BOUND_MARGIN):
             return False
-        return self.measure(x, cached_input) > self.tau
+        return _smape_of(diff, self._sum_abs(x), c_sum) > self.tau
+
+    def _diff_and_cached_sum(
+        self, x: torch.Tensor, c: torch.Tensor
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        """``sum|x - c|`` and ``sum|c|`` (kept from one refresh to the next), 0-d tensors."""
+        work = self._against.workspace(x)
+        c_sum = self._against.kept(c, lambda t: torch.abs(t, out=work).sum())
+        return torch.sub(x, c, out=work).abs_().sum(), c_sum
+
+    def _sum_abs(self, x: torch.Tensor) -> torch.Tensor:
+        return torch.abs(x, out=self._against.workspace(x)).sum()
+
+
+def _smape_of(diff: torch.Tensor, x_sum: torch.Tensor, c_sum: torch.Tensor) -> float:
+    return float(2.0 * diff / (x_sum + c_sum).clamp(min=1e-12))
 
 
 BOUND_MARGIN = 1e-4

@@ -39,7 +39,7 @@ class CachedMethod(NetworkMethod):
         super().__init__(task, cache.net, name)
         self.cache = cache
         self.online = (
-            OnlineTau(cache.policy, budget or flip_budget(task.name))
+            OnlineTau(cache.policy, flip_budget(task.name) if budget is None else budget)
             if cache.policy.online
             else None
         )

@@ -153,7 +153,7 @@ def test_delta_bounds_settle_clear_cases_without_the_full_measure(monkeypatch):
     gen = torch.Generator().manual_seed(7)
     c = torch.rand(1, 5, 16, 24, generator=gen)
     near = c + 0.001 * torch.rand(c.shape, generator=gen)
-    monkeypatch.setattr(Delta, "measure", lambda *args: pytest.fail("measured"))
+    monkeypatch.setattr(Delta, "_sum_abs", lambda *args: pytest.fail("summed |x|"))
     assert not Delta("delta-0.2", 0.2).wants_refresh(near, c, FrameInfo())
     assert Delta("delta-1e-5", 1e-5).wants_refresh(near, c, FrameInfo())
 

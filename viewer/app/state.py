@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from caching.policies import ONLINE, WARP
 from caching.presets import presets_for
 from renderer.path import CameraPath
 from viewer.app.fly import FlyCamera
@@ -66,9 +67,9 @@ class CacheState:
         """The policy spec string (preset names when a tau sits exactly on a preset)."""
         if not self.enabled:
             return "full"
-        modifiers = "+warp" if self.warp else ""
+        modifiers = f"+{WARP}" if self.warp else ""
         if self.online and self.family != "every":
-            modifiers += "+online"
+            modifiers += f"+{ONLINE}"
         return self._base_spec(task) + modifiers
 
     def _base_spec(self, task: str) -> str:
@@ -84,7 +85,7 @@ class CacheState:
     def set_spec(self, spec: str, task: str) -> None:
         """The inverse of :meth:`spec`, for command-line options (specs already parsed)."""
         spec, *modifiers = spec.split("+")
-        self.warp, self.online = "warp" in modifiers, "online" in modifiers
+        self.warp, self.online = WARP in modifiers, ONLINE in modifiers
         self.enabled = spec != "full"
         if not self.enabled:
             return
