@@ -14,9 +14,10 @@ their first three input channels carry.
 - ``supersample``: the half-resolution render upsampled (honouring its jitter), full-
   resolution albedo, normal and depth, and the network's previous output warped by motion
   vectors -> full-resolution color. Baseline: the jitter-aware bilinear upsampling.
-- ``extrapolate``: the last shaded frame reprojected (holes filled), the current
-  G-buffers, and the frame before warped in by two chained warps, with disocclusion masks
-  -> this frame's color without shading it. Baseline: that reprojection.
+- ``extrapolate``: the last shaded frame reprojected (its holes filled from the current
+  G-buffers, :mod:`networks.fill`), the current G-buffers, and the frame before warped in
+  by two chained warps, with disocclusion masks -> this frame's color without shading it.
+  Baseline: plain reprojection (holes filled by a pull-push).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from dataclasses import dataclass
 import torch
 import torch.nn.functional as F
 
+from networks.fill import reproject_guided
 from networks.reproject import carried_over, reproject
 from renderer.frame import Frame
 from renderer.motion import backward_warp
@@ -106,6 +108,11 @@ class Task:
         answer for the previous frame (used by super-resolution)."""
         raise NotImplementedError
 
+    def start(self, frame: Frame, history: History) -> torch.Tensor:
+        """(3, H, W) linear HDR: what a residual network corrects (its input channels 0-2,
+        compressed). The baseline, unless the task prepares something better."""
+        return self.baseline(frame, history)
+
     def finish(self, output: torch.Tensor, inputs: torch.Tensor) -> torch.Tensor:
         """The network's (B, 3, H, W) output on (B, C, H, W) ``inputs`` -> the answer in the
         networks' space."""
@@ -156,6 +163,13 @@ class Extrapolate(Task):
         previous = history[-1]
         return reproject(previous.reference, previous, frame)
 
+    def start(self, frame: Frame, history: History) -> torch.Tensor:
+        """The last frame reprojected, its holes filled from this frame's G-buffers."""
+        shot = [] if frame.cut else list(history[-1:])
+        if not shot:
+            return torch.zeros_like(frame.color)
+        return reproject_guided(shot[-1].reference, shot[-1], frame, modulation(frame))
+
     def assemble(self, frame, history, previous_output=None) -> torch.Tensor:
         # The reprojected previous frame (holes filled) is what the network corrects; the
         # mask says where it was reprojected and where filled. The frame before that,
@@ -167,7 +181,7 @@ class Extrapolate(Task):
             channels = [torch.zeros_like(frame.color), *geometry_inputs(frame)]
             channels.append(torch.zeros_like(frame.depth))
         else:
-            base = compress(reproject(one_back.reference, one_back, frame), frame)
+            base = compress(self.start(frame, history), frame)
             channels = [base, *geometry_inputs(frame), _valid(frame, one_back)]
         if two_back is None:
             channels += [torch.zeros_like(frame.color), torch.zeros_like(frame.depth)]

@@ -85,15 +85,9 @@ def test_a_pickle_is_never_executed(tmp_path, monkeypatch):
     assert not (tmp_path / "SHOULD_NOT_EXIST").exists()
 
 
-# Known defect (issue #4 stays open): the extrapolation network is still below plain
-# reprojection on validation (BENCHMARKS.md). Strict: retrained weights that pass turn this
-# into a failure, so the marker goes with the fix.
-UNDERTRAINED = pytest.mark.xfail(strict=True, reason="below its baseline, see BENCHMARKS.md")
 SHIPPED = [("denoise", "unet"), ("denoise", "unetpp"), ("supersample", "unet")]
 SHIPPED += [("extrapolate", "unet")]
-TRAINED = [("denoise", "unet"), ("denoise", "unetpp")]
-TRAINED += [("supersample", "unet")]
-TRAINED += [pytest.param("extrapolate", "unet", marks=UNDERTRAINED)]
+TRAINED = SHIPPED
 
 
 @pytest.mark.parametrize(("task", "arch"), SHIPPED)
