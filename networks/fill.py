@@ -59,21 +59,24 @@ def fill_from_surface(
     oy, ox = (o.flatten() for o in torch.meshgrid(offsets, offsets, indexing="ij"))
     total = torch.zeros(shading.shape[0], len(ys), dtype=shading.dtype)
     weight = torch.zeros(len(ys), dtype=shading.dtype)
-    open_ = torch.ones(len(ys), dtype=torch.bool)
+    search = torch.arange(len(ys))  # the holes still without a neighbour on their surface
     for stride in STRIDES:
-        qy = (ys[:, None] + oy * stride).clamp(0, h - 1)
-        qx = (xs[:, None] + ox * stride).clamp(0, w - 1)
-        same_kind = sky[qy, qx] == sky[ys, xs][:, None]
-        near = torch.exp(-(((log_depth[qy, qx] - log_depth[ys, xs][:, None]) / DEPTH_SIGMA) ** 2))
-        facing = (normal[:, qy, qx] * normal[:, ys, xs][:, :, None]).sum(0).clamp(min=0.0)
+        py, px = ys[search], xs[search]
+        qy = (py[:, None] + oy * stride).clamp(0, h - 1)
+        qx = (px[:, None] + ox * stride).clamp(0, w - 1)
+        same_kind = sky[qy, qx] == sky[py, px][:, None]
+        near = torch.exp(-(((log_depth[qy, qx] - log_depth[py, px][:, None]) / DEPTH_SIGMA) ** 2))
+        facing = (normal[:, qy, qx] * normal[:, py, px][:, :, None]).sum(0).clamp(min=0.0)
         # Sky has no depth or normal to compare: any sky pixel will do.
-        similar = torch.where(sky[ys, xs][:, None], 1.0, near * facing**NORMAL_POWER)
-        wq = valid[0][qy, qx] * same_kind * similar * open_[:, None]
-        total += (shading[:, qy, qx] * wq).sum(-1)
-        weight += wq.sum(-1)
-        open_ &= weight < MIN_WEIGHT
-        if not open_.any():
+        similar = torch.where(sky[py, px][:, None], 1.0, near * facing**NORMAL_POWER)
+        wq = valid[0][qy, qx] * same_kind * similar
+        total[:, search] += (shading[:, qy, qx] * wq).sum(-1)
+        weight[search] += wq.sum(-1)
+        search = search[weight[search] < MIN_WEIGHT]
+        if len(search) == 0:
             break
+    open_ = torch.zeros(len(ys), dtype=torch.bool)
+    open_[search] = True
     # The pull-push (two pyramids) only when some hole found nothing.
     out = split_pull_push(shading, valid, depth) if open_.any() else shading.clone()
     found = ~open_
