@@ -44,9 +44,10 @@ def fill_from_surface(
 
     Returns:
         (C, H, W): valid pixels unchanged; a hole pixel takes the weighted mean of the valid
-        pixels at similar depth and normal (sky from sky) within the first stride of
-        :data:`STRIDES` that finds any; holes no stride reaches are filled by a pull-push
-        of valid pixels (sky and geometry kept apart).
+        pixels at similar depth and normal (sky from sky) over the strides of
+        :data:`STRIDES`, finest first, up to the one where their weight reaches
+        :data:`MIN_WEIGHT`; holes where no stride does are filled by a pull-push of valid
+        pixels (sky and geometry kept apart).
     """
     _check(shading, valid, depth, normal)
     ys, xs = torch.nonzero(~valid[0], as_tuple=True)
