@@ -97,18 +97,21 @@ def split_pull_push(image: torch.Tensor, valid: torch.Tensor, depth: torch.Tenso
 
 
 def reproject_guided(
-    previous_image: torch.Tensor, previous: Frame, current: Frame, modulation: torch.Tensor
+    previous_image: torch.Tensor,
+    previous: Frame,
+    current: Frame,
+    modulation: torch.Tensor,
+    seen: torch.Tensor | None = None,
 ) -> torch.Tensor:
     """(3, H, W): ``previous_image`` (linear HDR, of frame t-1) warped into frame t by its
     motion vectors; disoccluded and off-screen pixels filled by :func:`fill_from_surface`
     in shading (colour / ``modulation``, frame t's (3, H, W) albedo plus a floor), then
     modulated back. Equal to :func:`~networks.reproject.reproject` wherever frame t-1 saw
-    the surface."""
+    the surface. ``seen``: ``carried_over(previous, current)``, if the caller has it."""
     warped = backward_warp(previous_image, current.motion)
-    valid = carried_over(previous, current)
-    mod = modulation
-    filled = fill_from_surface(warped / mod, valid, current.depth, current.normal) * mod
-    return torch.where(valid, warped, filled)
+    valid = carried_over(previous, current) if seen is None else seen
+    filled = fill_from_surface(warped / modulation, valid, current.depth, current.normal)
+    return torch.where(valid, warped, filled * modulation)
 
 
 def _check(shading, valid, depth, normal) -> None:

@@ -165,10 +165,12 @@ class Extrapolate(Task):
 
     def start(self, frame: Frame, history: History) -> torch.Tensor:
         """The last frame reprojected, its holes filled from this frame's G-buffers."""
-        shot = [] if frame.cut else list(history[-1:])
-        if not shot:
+        if frame.cut or not history:
             return torch.zeros_like(frame.color)
-        return reproject_guided(shot[-1].reference, shot[-1], frame, modulation(frame))
+        return self._guided(frame, history[-1], carried_over(history[-1], frame))
+
+    def _guided(self, frame: Frame, one_back: Frame, seen: torch.Tensor) -> torch.Tensor:
+        return reproject_guided(one_back.reference, one_back, frame, modulation(frame), seen)
 
     def assemble(self, frame, history, previous_output=None) -> torch.Tensor:
         # The reprojected previous frame (holes filled) is what the network corrects; the
@@ -181,8 +183,10 @@ class Extrapolate(Task):
             channels = [torch.zeros_like(frame.color), *geometry_inputs(frame)]
             channels.append(torch.zeros_like(frame.depth))
         else:
-            base = compress(self.start(frame, history), frame)
-            channels = [base, *geometry_inputs(frame), _valid(frame, one_back)]
+            # The mask is the fill's too: computed once for both.
+            seen = carried_over(one_back, frame)
+            base = compress(self._guided(frame, one_back, seen), frame)
+            channels = [base, *geometry_inputs(frame), seen.to(frame.depth.dtype)]
         if two_back is None:
             channels += [torch.zeros_like(frame.color), torch.zeros_like(frame.depth)]
         else:
