@@ -47,16 +47,27 @@ def measure(file, height: int, width: int, repeats: int) -> dict:
     }  # fmt: skip
 
 
+def chain(facts: dict) -> list[dict]:
+    """The training runs that made a file, first to last: a run started from another
+    file's weights (``--init``) keeps that file's facts in ``started_from``."""
+    runs = [facts]
+    while runs[0].get("started_from"):
+        runs.insert(0, runs[0]["started_from"]["training"])
+    return runs
+
+
 def training_facts() -> None:
     """What each shipped file says about its training (the header, no timing)."""
-    print("\n| network | steps | minutes | batch | data | validation PSNR (baseline) |")
-    print("|---|---|---|---|---|---|")
+    print("\n| network | steps | minutes | runs | batch | data | validation PSNR (baseline) |")
+    print("|---|---|---|---|---|---|---|")
     for file in sorted(WEIGHTS_DIR.glob("*.safetensors")):
         task, arch = file.stem.split("-")
         facts = load_network(task, arch, file)[1]["training"]
+        runs = chain(facts)
         data = facts["data"]
+        steps, minutes = sum(r["steps"] for r in runs), sum(r["minutes"] for r in runs)
         print(
-            f"| {file.stem} | {facts['steps']} | {facts['minutes']:.0f} | {facts['batch']} | "
+            f"| {file.stem} | {steps} | {minutes:.0f} | {len(runs)} | {facts['batch']} | "
             f"{data['scenes']} scenes x {data['frames_per_sequence']} frames, "
             f"{data['size'][0]}x{data['size'][1]} | "
             f"{facts['validation_psnr']:.2f} dB ({facts['validation_baseline_psnr']:.2f} dB) |"

@@ -15,11 +15,9 @@ Where they come from (BENCHMARKS.md has the sweeps):
   moving the presets there waits for a run that can redo the paper table with them.
 - ``supersample``: the same (FLIP vs full at most 0.0084 at 0.25, 0.0081 at 16 px); the wider
   sweep reaches 0.0124 at 0.35 and 0.026 at 1.0, still under both targets.
-- ``denoise``: no tau met its targets: at 0.11, just above the noise floor (a 1-spp input
-  differs from the last one by about 0.1 in SMAPE even on a still camera), FLIP vs full is
-  already 0.031 (target 0.02 for ``H``, 0.04 for ``L``). ``L`` is that tau, the largest
-  under its target; ``H`` sits below the sweep at 0.10, refreshing nearly every frame.
-  Motion met neither target (0.061 at 2 px); ``H`` is 2 px, ``L`` 4 px.
+- ``denoise`` (its input six noisy frames accumulated): FLIP vs full 0.0185 at 0.05 and
+  0.0376 at 0.1, the largest under the targets 0.02 (``H``) and 0.04 (``L``). Motion meets
+  neither (0.0415 at 2 px, the smallest swept); ``H`` stays 2 px and ``L`` 4 px.
 """
 
 from __future__ import annotations
@@ -27,7 +25,7 @@ from __future__ import annotations
 from caching.calibrated import auto_presets
 
 PRESETS: dict[str, dict[str, float]] = {
-    "denoise": {"delta-H": 0.10, "delta-L": 0.11, "motion-H": 2.0, "motion-L": 4.0},
+    "denoise": {"delta-H": 0.05, "delta-L": 0.1, "motion-H": 2.0, "motion-L": 4.0},
     "supersample": {"delta-H": 0.18, "delta-L": 0.25, "motion-H": 8.0, "motion-L": 16.0},
     "extrapolate": {"delta-H": 0.18, "delta-L": 0.25, "motion-H": 8.0, "motion-L": 16.0},
 }

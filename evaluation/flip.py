@@ -43,7 +43,7 @@ _WHITE = (0.950428545, 1.0, 1.088900371)
 
 
 def flip(
-    test: torch.Tensor, reference: torch.Tensor, ppd: float = DEFAULT_PPD
+    test: torch.Tensor, reference: torch.Tensor, ppd: float = DEFAULT_PPD, eps: float = 0.0
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """LDR-FLIP error between display-referred images.
 
@@ -51,6 +51,9 @@ def flip(
         test: (B, 3, H, W) or (3, H, W) sRGB in [0, 1].
         reference: same shape.
         ppd: pixels per degree of visual angle.
+        eps: added under every root and power whose gradient is infinite at zero, so that
+            FLIP can be a training loss (1e-6 moves the mean by less than 1e-3). 0, the
+            metric, is exact.
 
     Returns:
         (error map (B, 1, H, W) or (1, H, W) in [0, 1], mean error (B,) or scalar).
@@ -68,14 +71,14 @@ def flip(
     filtered = _csf_filter(ycxcz, filters)
     rgb = _affine(filtered, *maps["ycxcz_to_rgb"]).clamp(0.0, 1.0)
     lab = _hunt_lab(_affine(rgb, *maps["rgb_to_normalized_xyz"]))
-    color = _hyab([c[:n] for c in lab], [c[n:] for c in lab]).pow(QC)
+    color = (_hyab([c[:n] for c in lab], [c[n:] for c in lab], eps) + eps).pow(QC)
     color = _redistribute(color, _cmax(both.device, both.dtype))
 
-    edges, points = _features((ycxcz[:, :1] + 16.0) / 116.0, filters)
+    edges, points = _features((ycxcz[:, :1] + 16.0) / 116.0, filters, eps)
     feature = torch.maximum((edges[:n] - edges[n:]).abs(), (points[:n] - points[n:]).abs())
-    feature = (feature / math.sqrt(2.0)).pow(QF)
+    feature = (feature / math.sqrt(2.0) + eps).pow(QF)
 
-    error = color.pow(1.0 - feature)
+    error = (color + eps).pow(1.0 - feature)
     mean = error.mean(dim=(1, 2, 3))
     return (error, mean) if batched else (error[0], mean[0])
 
@@ -138,15 +141,21 @@ def _hunt_lab(v: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor
     """Hunt-adjusted CIELAB (L, a, b), each (B, 1, H, W), from XYZ already divided by the
     white point. Hunt: chroma scaled by lightness, since dark colors look less saturated."""
     delta = 6.0 / 29.0
-    f = torch.where(v > delta**3, v.clamp(min=0.0).pow(1.0 / 3.0), v / (3 * delta**2) + 4.0 / 29.0)
+    # The root sees only its own branch: where would turn its infinite gradient at 0 into NaN.
+    cube = v.clamp(min=delta**3).pow(1.0 / 3.0)
+    f = torch.where(v > delta**3, cube, v / (3 * delta**2) + 4.0 / 29.0)
     fx, fy, fz = f[:, 0:1], f[:, 1:2], f[:, 2:3]
     lightness = 116.0 * fy - 16.0
     return lightness, 5.0 * lightness * (fx - fy), 2.0 * lightness * (fy - fz)
 
 
-def _hyab(p: tuple[torch.Tensor, ...], q: tuple[torch.Tensor, ...]) -> torch.Tensor:
+def _hyab(
+    p: tuple[torch.Tensor, ...], q: tuple[torch.Tensor, ...], eps: float = 0.0
+) -> torch.Tensor:
     """HyAB distance: city-block in lightness, Euclidean in chroma. (B, 1, H, W)."""
-    return (p[0] - q[0]).abs() + torch.hypot(p[1] - q[1], p[2] - q[2])
+    a, b = p[1] - q[1], p[2] - q[2]
+    chroma = torch.sqrt(a.square() + b.square() + eps) if eps else torch.hypot(a, b)
+    return (p[0] - q[0]).abs() + chroma
 
 
 def _cmax(device: torch.device, dtype: torch.dtype) -> float:
@@ -262,10 +271,12 @@ def _csf_filter(ycxcz: torch.Tensor, filters: dict) -> torch.Tensor:
     return torch.cat([narrow * w[:, 0:2], (wide * w[:, 2:4]).sum(dim=1, keepdim=True)], dim=1)
 
 
-def _features(luminance: torch.Tensor, filters: dict) -> tuple[torch.Tensor, torch.Tensor]:
+def _features(
+    luminance: torch.Tensor, filters: dict, eps: float = 0.0
+) -> tuple[torch.Tensor, torch.Tensor]:
     """Edge and point magnitudes of (B, 1, H, W) luminance."""
     along_x = _conv(luminance, filters["feature_x"], True)
     xy = _conv(along_x[:, [0, 1, 2, 2]], filters["feature_y"], False)
-    edges = torch.sqrt(xy[:, 0:1].square() + xy[:, 2:3].square())
-    points = torch.sqrt(xy[:, 1:2].square() + xy[:, 3:4].square())
+    edges = torch.sqrt(xy[:, 0:1].square() + xy[:, 2:3].square() + eps)
+    points = torch.sqrt(xy[:, 1:2].square() + xy[:, 3:4].square() + eps)
     return edges, points

@@ -9,8 +9,9 @@ smoother illumination), then ``log1p``; ``to_hdr`` undoes both exactly. The supe
 and extrapolation networks predict a correction to their baseline (``residual``), which
 their first three input channels carry.
 
-- ``denoise``: 1-spp color, albedo, normal, depth -> converged color. Baseline: the noisy
-  input.
+- ``denoise``: the 1-spp color of this frame and the 5 before, warped into this one and
+  averaged where they saw the same surface (:mod:`networks.accumulate`), how many frames
+  each pixel averages, albedo, normal, depth -> converged color. Baseline: the noisy input.
 - ``supersample``: the half-resolution render upsampled (honouring its jitter), full-
   resolution albedo, normal and depth, and the network's previous output warped by motion
   vectors -> full-resolution color. Baseline: the jitter-aware bilinear upsampling.
@@ -28,6 +29,7 @@ from dataclasses import dataclass
 import torch
 import torch.nn.functional as F
 
+from networks.accumulate import accumulate
 from networks.fill import reproject_guided
 from networks.reproject import carried_over, reproject
 from renderer.frame import Frame
@@ -131,7 +133,12 @@ class Denoise(Task):
         return frame.color
 
     def assemble(self, frame, history, previous_output=None) -> torch.Tensor:
-        return torch.cat([compress(frame.color, frame), *geometry_inputs(frame)])
+        # The network starts from the last few noisy frames averaged where they saw the
+        # same surface (the noise of several samples per pixel), and is told how many.
+        color, count = accumulate([*history, frame], MODULATION_FLOOR)
+        return torch.cat(
+            [compress(color, frame), *geometry_inputs(frame), count / (self.history + 1)]
+        )
 
 
 class Supersample(Task):
@@ -218,7 +225,7 @@ def _valid(frame: Frame, previous: Frame) -> torch.Tensor:
 
 
 TASKS: dict[str, Task] = {
-    "denoise": Denoise("denoise", in_channels=10),
+    "denoise": Denoise("denoise", in_channels=11, history=5),
     "supersample": Supersample(
         "supersample", in_channels=14, needs_low_res=True, history=1, residual=True, unroll=1
     ),

@@ -19,7 +19,7 @@ import json
 import math
 import platform
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -27,6 +27,7 @@ import torch
 from safetensors.torch import load_file, save_file
 from tqdm import tqdm
 
+from evaluation.flip import flip
 from evaluation.psnr import psnr
 from evaluation.report import sequence_psnr
 from evaluation.tonemap import tonemap
@@ -34,11 +35,13 @@ from networks.data import SIZE, TrainingSequence, build_dataset
 from networks.model import build
 from networks.tasks import MODULATION_FLOOR, TASKS, Task, from_network_space, to_network_space
 from networks.unet import UNetConfig
-from networks.weights import save_weights
+from networks.weights import load_network, save_weights
 from renderer.atomic import atomic_path
 from renderer.errors import UserError
 
 WIDTHS = (16, 24, 48, 96, 128)
+FLIP_EPS = 1e-6
+"""Keeps FLIP's gradients finite where two pixels agree (see :func:`evaluation.flip.flip`)."""
 
 
 @dataclass
@@ -51,6 +54,15 @@ class TrainSettings:
     learning_rate: float | None = None
     """None: 2e-3, and 1e-3 for the residual networks (their corrections are small)."""
     seed: int = 0
+    flip_weight: float = 0.0
+    """Weight of a FLIP term (the mean LDR-FLIP of the tone-mapped output against the
+    reference) added to the loss; 0: none."""
+    unroll: int | None = None
+    """Recurrent tasks: frames the network runs on before each sample to make its
+    previous-output input (None: the task's own, 1)."""
+    init: Path | None = None
+    """A weight file of the same task and architecture to start from (fine-tuning) instead
+    of random weights; its training facts are kept in the new file's header."""
     data_dir: Path = Path("out/train/data")
     work_dir: Path = Path("out/train")
     out: Path | None = None
@@ -122,19 +134,32 @@ def loss_fn(
     target: torch.Tensor,
     modulation: torch.Tensor,
     residual: bool = False,
+    flip_weight: float = 0.0,
 ) -> torch.Tensor:
     """(B, 3, H, W) each: ``pred`` in the networks' space, ``target`` linear HDR. L1 in
-    tone-mapped space; for residual networks squared error there plus in log space."""
-    error = tonemap(from_network_space(pred, modulation)) - tonemap(target)
+    tone-mapped space; for residual networks squared error there plus in log space; plus
+    ``flip_weight`` times the mean FLIP of the tone-mapped images."""
+    shown, wanted = tonemap(from_network_space(pred, modulation)), tonemap(target)
+    error = shown - wanted
     if not residual:
-        return error.abs().mean()
-    return error.square().mean() + (pred - to_network_space(target, modulation)).square().mean()
+        loss = error.abs().mean()
+    else:
+        loss = error.square().mean() + (pred - to_network_space(target, modulation)).square().mean()
+    if flip_weight:
+        loss = loss + flip_weight * flip(shown, wanted, eps=FLIP_EPS)[1].mean()
+    return loss
 
 
 def train(settings: TrainSettings) -> Path:
     """Train (or resume) and write the weight file; returns its path."""
     torch.manual_seed(settings.seed)
     task = TASKS[settings.task]
+    if settings.unroll is not None:
+        if not task.unroll:
+            raise UserError(f"--unroll: {task.name} does not read its previous output")
+        if settings.unroll < 1:
+            raise UserError(f"--unroll must be 1 or more, got {settings.unroll}")
+        task = replace(task, unroll=settings.unroll)
     data_start = time.perf_counter()
     sequences = build_dataset(settings.data_dir, settings.scenes, quiet=settings.quiet)
     data_seconds = time.perf_counter() - data_start
@@ -149,7 +174,12 @@ def train(settings: TrainSettings) -> Path:
     act = "leaky" if task.residual else "relu"
     config = UNetConfig(task.in_channels, widths=WIDTHS, arch=settings.arch, activation=act)
     net = build(config).to(memory_format=torch.channels_last)
-    if task.residual:
+    earlier = None
+    if settings.init is not None:
+        start_from, meta = load_network(settings.task, settings.arch, settings.init)
+        config, net = meta["config"], start_from.train()
+        earlier = {"file": settings.init.name, "training": meta["training"]}
+    elif task.residual:
         # A residual network starts as its baseline and can only learn to improve on it.
         torch.nn.init.zeros_(net.head.weight)
         torch.nn.init.zeros_(net.head.bias)
@@ -187,7 +217,8 @@ def train(settings: TrainSettings) -> Path:
                 )
             chosen = [samples[i] for i in rng.integers(0, len(samples), settings.batch)]
             inputs, targets, mods = batcher.batch(chosen, net)
-            loss = loss_fn(task.finish(net(inputs), inputs), targets, mods, task.residual)
+            pred = task.finish(net(inputs), inputs)
+            loss = loss_fn(pred, targets, mods, task.residual, settings.flip_weight)
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
             norm = torch.nn.utils.clip_grad_norm_(net.parameters(), 1.0)
@@ -230,9 +261,12 @@ def train(settings: TrainSettings) -> Path:
         "steps": state["step"],
         "skipped_steps": state.get("skipped", 0),
         "batch": settings.batch,
+        "unroll": task.unroll,
         "minutes": round(state["elapsed"] / 60.0, 2),
         "learning_rate": learning_rate,
-        "loss": "tone-mapped and log-space squared error" if task.residual else "tone-mapped L1",
+        "loss": ("tone-mapped and log-space squared error" if task.residual else "tone-mapped L1")
+        + (f" + {settings.flip_weight} x FLIP" if settings.flip_weight else ""),
+        "started_from": earlier,
         "final_train_loss": float(np.mean(state["losses"][-100:])),
         **val,
         "machine": f"{platform.machine()}, {torch.get_num_threads()} threads, "

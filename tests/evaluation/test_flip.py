@@ -79,6 +79,22 @@ def test_batches_equal_single_images_and_the_module():
     torch.testing.assert_close(FLIP()(a, b), maps)
 
 
+def test_eps_gives_finite_gradients_and_stays_close_to_the_metric():
+    gen = torch.Generator().manual_seed(1)
+    ref = torch.rand(2, 3, 32, 40, generator=gen)
+    # One image equal to its reference (every root at zero), one a little off.
+    test = torch.stack([ref[0], (ref[1] + 0.05 * torch.randn(3, 32, 40, generator=gen))])
+    test = test.clamp(0.0, 1.0)
+    exact = flip(test, ref)[1]
+    for eps, finite in ((0.0, False), (1e-6, True)):
+        x = test.clone().requires_grad_()
+        _, mean = flip(x, ref, eps=eps)
+        mean.sum().backward()
+        assert bool(torch.isfinite(x.grad).all()) == finite
+    assert float((mean.detach() - exact).abs().max()) < 1e-3
+    assert float(x.grad[1].abs().sum()) > 0.0
+
+
 @pytest.mark.parametrize(
     ("test", "reference", "message"),
     [

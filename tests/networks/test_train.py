@@ -124,3 +124,44 @@ def test_residual_loss_keeps_a_gradient_where_the_output_is_clamped():
     pred.grad = None
     loss_fn(pred, target, modulation, residual=True).backward()
     assert bool((pred.grad < 0).all()), "the residual loss pushes the output up"
+
+
+def test_flip_term_adds_to_the_loss_and_keeps_finite_gradients():
+    gen = torch.Generator().manual_seed(0)
+    target = torch.rand(2, 3, 16, 16, generator=gen)
+    modulation = torch.full((2, 3, 16, 16), 0.55)
+    exact = torch.log1p(target / modulation)
+    # Where the output equals the target FLIP's roots sit at zero.
+    for pred in (exact, exact + 0.1 * torch.randn(2, 3, 16, 16, generator=gen)):
+        pred = pred.clone().requires_grad_()
+        plain = loss_fn(pred, target, modulation)
+        with_flip = loss_fn(pred, target, modulation, flip_weight=0.5)
+        assert float(with_flip.detach()) > float(plain.detach())
+        with_flip.backward()
+        assert bool(torch.isfinite(pred.grad).all())
+
+
+def test_training_can_start_from_a_weight_file(tmp_path, monkeypatch):
+    import networks.data as data
+
+    monkeypatch.setattr(data, "SIZE", (64, 48))
+    common = dict(
+        task="denoise", arch="unet", scenes=2, batch=2, data_dir=tmp_path / "data", quiet=True
+    )
+    first = train(
+        TrainSettings(minutes=0.01, work_dir=tmp_path / "a", out=tmp_path / "a.st", **common)
+    )
+    start, _ = load_network("denoise", "unet", first)
+    out = train(
+        TrainSettings(
+            minutes=0.01, learning_rate=1e-9, flip_weight=1.0, init=first,
+            work_dir=tmp_path / "b", out=tmp_path / "b.st", **common,
+        )
+    )  # fmt: skip
+    tuned, meta = load_network("denoise", "unet", out)
+    facts = meta["training"]
+    assert facts["started_from"]["file"] == "a.st" and "FLIP" in facts["loss"]
+    assert facts["started_from"]["training"]["steps"] >= 1
+    # A vanishing learning rate: the weights are the file's (to float16 storage).
+    for (name, a), b in zip(start.state_dict().items(), tuned.state_dict().values(), strict=True):
+        torch.testing.assert_close(a, b, atol=1e-3, rtol=1e-3, msg=name)

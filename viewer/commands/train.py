@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Literal
 
 from networks.train import TrainSettings, train
+from renderer.errors import UserError
 from viewer.options import check_positive
 
 
@@ -28,6 +29,15 @@ class TrainConfig:
     """Frames per training step."""
     seed: int = 0
     """Seed of the training run (the data has its own)."""
+    learning_rate: float | None = None
+    """Peak learning rate (default: 2e-3, 1e-3 for the residual networks)."""
+    flip_weight: float = 0.0
+    """Weight of a FLIP term in the loss, beside the tone-mapped L1 or squared error."""
+    unroll: int | None = None
+    """Super-resolution: frames the network runs on before each sample to make its
+    previous-output input (default 1)."""
+    init: Path | None = None
+    """Start from this weight file (same task and architecture) instead of random weights."""
     out: Path | None = None
     """Weight file to write (default: assets/weights/<task>-<arch>.safetensors)."""
     work: Path = Path("out/train")
@@ -41,11 +51,14 @@ class TrainConfig:
 def run(cfg: TrainConfig) -> None:
     check_positive("scenes", cfg.scenes)
     check_positive("batch", cfg.batch)
+    if cfg.flip_weight < 0:
+        raise UserError(f"--flip-weight must be 0 or more, got {cfg.flip_weight}")
     path = train(
         TrainSettings(
             task=cfg.task, arch=cfg.arch, minutes=cfg.minutes, scenes=cfg.scenes, batch=cfg.batch,
-            seed=cfg.seed, data_dir=cfg.work / "data", work_dir=cfg.work, out=cfg.out,
-            resume=not cfg.fresh, quiet=cfg.quiet,
+            seed=cfg.seed, learning_rate=cfg.learning_rate, flip_weight=cfg.flip_weight,
+            unroll=cfg.unroll, init=cfg.init, data_dir=cfg.work / "data", work_dir=cfg.work,
+            out=cfg.out, resume=not cfg.fresh, quiet=cfg.quiet,
         )
     )  # fmt: skip
     print(f"wrote {path}")
