@@ -8,6 +8,9 @@ sign-only gradient then sits at a zero correction (measured: one batch of
 super-resolution, 100 steps, L1 -0.3%, squared error -44%). The log-space term has no
 clamp, so a step that throws the output out of range is pulled back (measured: without it
 a 22-minute run ended at 5 dB, its output clamped to black with no gradient left).
+``flip_weight`` adds the mean FLIP of the tone-mapped images, the metric the denoiser is
+judged by and L1 underweights (blotches, fringes at edges). ``init`` starts from a weight
+file, for fine-tuning with another loss or learning rate.
 The learning rate follows a cosine over the time budget, so a resumed run continues
 the same schedule. Super-resolution's previous-output input comes from the network itself:
 each sample first runs the (detached) network on the frame before.
