@@ -175,17 +175,18 @@ def train(settings: TrainSettings) -> Path:
     # get there by killing every unit the head sees, for good (measured: 3044 steps of
     # super-resolution ended with 0.05% of them alive and the bilinear baseline's PSNR).
     act = "leaky" if task.residual else "relu"
-    config = UNetConfig(task.in_channels, widths=WIDTHS, arch=settings.arch, activation=act)
-    net = build(config).to(memory_format=torch.channels_last)
     earlier = None
     if settings.init is not None:
         start_from, meta = load_network(settings.task, settings.arch, settings.init)
         config, net = meta["config"], start_from.train()
         earlier = {"file": settings.init.name, "training": meta["training"]}
-    elif task.residual:
-        # A residual network starts as its baseline and can only learn to improve on it.
-        torch.nn.init.zeros_(net.head.weight)
-        torch.nn.init.zeros_(net.head.bias)
+    else:
+        config = UNetConfig(task.in_channels, widths=WIDTHS, arch=settings.arch, activation=act)
+        net = build(config).to(memory_format=torch.channels_last)
+        if task.residual:
+            # A residual network starts as its baseline and can only learn to improve on it.
+            torch.nn.init.zeros_(net.head.weight)
+            torch.nn.init.zeros_(net.head.bias)
     learning_rate = settings.learning_rate or (1e-3 if task.residual else 2e-3)
     optimizer = torch.optim.Adam(net.parameters(), lr=learning_rate)
     work = settings.work_dir / f"{settings.task}-{settings.arch}"
