@@ -4,6 +4,9 @@ At 640x360, float32, channels-last, 2 threads, inference mode: the full network,
 top-blocks-only path a reuse frame runs (top encoder block + top decoder block on a cached
 deep feature), timed in turn (so that the machine's drift hits both alike), the median of
 each; and what the analytic FLOP counter predicts for that path's share of the time.
+Then what assembling each task's input costs (outside the timed network: the denoiser's
+six-frame accumulation, super-resolution's guided upsampling, extrapolation's warps and
+fill), on frames of temple's default path.
 """
 
 from __future__ import annotations
@@ -17,9 +20,14 @@ import argparse
 import torch
 
 from assets import WEIGHTS_DIR
-from benchmarks.timing import paired_median_ms
+from benchmarks.timing import median_ms, paired_median_ms
 from networks.blocks import pad_to
+from networks.tasks import TASKS
 from networks.weights import load_network
+from renderer.lights import PREVIEW_QUALITY
+from renderer.pathgen import resolve_path
+from renderer.player import PathPlayer, RenderSettings
+from renderer.scenes import load_scene
 from viewer.options import parse_resolution
 from viewer.runtime import tune_allocator
 
@@ -45,6 +53,27 @@ def measure(file, height: int, width: int, repeats: int) -> dict:
         "share": (flops["top_encoder"] + flops["top_decoder"]) / sum(flops.values()),
         "gflops": sum(flops.values()) / 1e9,
     }  # fmt: skip
+
+
+def assembly_ms(width: int, height: int, repeats: int) -> dict[str, float]:
+    """Median time of ``Task.assemble`` per task, on frame 60 of temple's default path with
+    its history (and, for super-resolution, a previous output)."""
+    scene = load_scene("temple")
+    path = resolve_path("default", scene)
+    settings = RenderSettings(size=(width, height), low_res=True, quality=PREVIEW_QUALITY)
+    with PathPlayer(scene, settings) as player:
+        frames = [player.render(path, i, reference=True) for i in range(55, 61)]
+    frame, history = frames[-1], frames[:-1]
+    times = {}
+    for name, task in TASKS.items():
+        previous = frame.reference if task.unroll else None
+        recent = history[len(history) - task.history :] if task.history else []
+
+        def run(task=task, recent=recent, previous=previous) -> torch.Tensor:
+            return task.assemble(frame, recent, previous)
+
+        times[name] = median_ms(run, repeats)
+    return times
 
 
 def chain(facts: dict) -> list[dict]:
@@ -105,6 +134,10 @@ def main() -> None:
             f"{r['top']:.0f} | {time_share:.2f} | {r['share']:.2f} | "
             f"{time_share / r['share']:.2f} | {r['gflops']:.1f} |"
         )
+    print("\n| task | input assembly ms (outside the network) |")
+    print("|---|---|")
+    for name, ms in assembly_ms(width, height, args.repeats).items():
+        print(f"| {name} | {ms:.1f} |")
     training_facts()
 
 

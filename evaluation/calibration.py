@@ -32,7 +32,7 @@ DELTA_TAUS = {
     "supersample": (0.03, 0.08, 0.18, 0.25, 0.35, 0.5, 0.7, 1.0),
     # The denoiser's input averages six noisy frames, so on a still camera it still changes
     # a little every frame (fresh noise in one of six): the useful taus are small.
-    "denoise": (0.02, 0.03, 0.04, 0.05, 0.06, 0.08, 0.1, 0.13),
+    "denoise": (0.02, 0.03, 0.04, 0.05, 0.06, 0.08, 0.1, 0.13, 0.16, 0.2),
 }
 MOTION_TAUS = (2.0, 4.0, 8.0, 16.0, 32.0)
 LFD_TAUS = (0.01, 0.02, 0.05, 0.1, 0.2)

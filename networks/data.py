@@ -31,7 +31,10 @@ SIZE = (192, 112)
 SEQUENCE = 6
 """Frames per sequence: enough history for every task (two frames back)."""
 FIELDS = ("color", "reference", "albedo", "normal", "depth", "motion", "prev_depth")
-DATA_VERSION = "1"
+LOW_FIELDS = ("reference", "albedo", "normal", "depth")
+"""What is kept of the half-resolution frame (stored as ``low_<field>``): super-resolution
+reads its image and, to upsample it along edges and texture, its G-buffers."""
+DATA_VERSION = "2"
 
 
 # -- random scenes ----------------------------------------------------------------------------
@@ -217,13 +220,14 @@ class TrainingSequence:
 
     def frame(self, t: int) -> Frame:
         get = {k: v[t].float() for k, v in self.tensors.items()}
+        # Training never reads the half-resolution frame's noisy color or motion.
         low = Frame(
             color=get["low_reference"],
-            albedo=get["low_reference"],
-            normal=get["low_reference"],
-            depth=get["low_reference"][:1],
-            motion=get["low_reference"][:2],
-            prev_depth=get["low_reference"][:1],
+            albedo=get["low_albedo"],
+            normal=get["low_normal"],
+            depth=get["low_depth"],
+            motion=torch.zeros_like(get["low_reference"][:2]),
+            prev_depth=get["low_depth"],
             reference=get["low_reference"],
             index=t,
             time=0.0,
@@ -256,7 +260,8 @@ _NO_CAMERA = Camera(np.eye(4), 60.0)
 def render_sequence(scene: Scene, path: CameraPath, player: PathPlayer) -> TrainingSequence:
     frames = [player.render(path, i) for i in range(len(path))]
     tensors = {k: torch.stack([getattr(f, k) for f in frames]).half() for k in FIELDS}
-    tensors["low_reference"] = torch.stack([f.low.reference for f in frames]).half()
+    for k in LOW_FIELDS:
+        tensors[f"low_{k}"] = torch.stack([getattr(f.low, k) for f in frames]).half()
     return TrainingSequence(tensors, [f.low.jitter for f in frames])
 
 

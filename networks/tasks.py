@@ -5,16 +5,19 @@ HDR color.
 
 Networks work in an albedo-demodulated, log-compressed space: color divided by
 ``albedo + 0.05`` (texture detail comes from the G-buffer, so the network handles the
-smoother illumination), then ``log1p``; ``to_hdr`` undoes both exactly. The super-resolution
-and extrapolation networks predict a correction to their baseline (``residual``), which
-their first three input channels carry.
+smoother illumination), then ``log1p``; ``to_hdr`` undoes both exactly. Every network
+predicts a correction (``residual``) to what its first three input channels carry: the
+accumulated noisy frames, the guided upsampling, the filled reprojection. A network that
+had to rebuild the whole image through its convolutions blurred what its input already had
+right (the denoiser on garden ended further from the reference, by FLIP, than its input).
 
 - ``denoise``: the 1-spp color of this frame and the 5 before, warped into this one and
   averaged where they saw the same surface (:mod:`networks.accumulate`), how many frames
   each pixel averages, albedo, normal, depth -> converged color. Baseline: the noisy input.
-- ``supersample``: the half-resolution render upsampled (honouring its jitter), full-
-  resolution albedo, normal and depth, and the network's previous output warped by motion
-  vectors -> full-resolution color. Baseline: the jitter-aware bilinear upsampling.
+- ``supersample``: the half-resolution render upsampled along the full-resolution
+  G-buffers (:func:`networks.upsample.upsample_guided`), full-resolution albedo, normal and
+  depth, and the network's previous output warped by motion vectors -> full-resolution
+  color. Baseline: the jitter-aware bilinear upsampling.
 - ``extrapolate``: the last shaded frame reprojected (its holes filled from the current
   G-buffers, :mod:`networks.fill`), the current G-buffers, and the frame before warped in
   by two chained warps, with disocclusion masks -> this frame's color without shading it.
@@ -27,11 +30,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import torch
-import torch.nn.functional as F
 
 from networks.accumulate import accumulate
 from networks.fill import reproject_guided
 from networks.reproject import carried_over, reproject
+from networks.upsample import upsample_guided, upsample_jittered
 from renderer.frame import Frame
 from renderer.motion import backward_warp
 
@@ -148,8 +151,13 @@ class Supersample(Task):
     def baseline(self, frame: Frame, history: History) -> torch.Tensor:
         return upsample_jittered(_low(frame).reference, _low(frame).jitter, frame.size)
 
+    def start(self, frame: Frame, history: History) -> torch.Tensor:
+        """The half-resolution render upsampled along the full-resolution G-buffers."""
+        low = _low(frame)
+        return upsample_guided(low.reference, low, frame, MODULATION_FLOOR)
+
     def assemble(self, frame, history, previous_output=None) -> torch.Tensor:
-        upsampled = compress(self.baseline(frame, history), frame)
+        upsampled = compress(self.start(frame, history), frame)
         return torch.cat(
             [upsampled, *geometry_inputs(frame), *carried(frame, history, previous_output)]
         )
@@ -225,34 +233,12 @@ def _valid(frame: Frame, previous: Frame) -> torch.Tensor:
 
 
 TASKS: dict[str, Task] = {
-    "denoise": Denoise("denoise", in_channels=11, history=5),
+    "denoise": Denoise("denoise", in_channels=11, history=5, residual=True),
     "supersample": Supersample(
         "supersample", in_channels=14, needs_low_res=True, history=1, residual=True, unroll=1
     ),
     "extrapolate": Extrapolate("extrapolate", in_channels=15, history=2, residual=True),
 }
-
-
-def upsample_jittered(
-    low: torch.Tensor, jitter: tuple[float, float], size: tuple[int, int]
-) -> torch.Tensor:
-    """Bilinear upsampling of a (C, h, w) image whose pixel centres were sampled at
-    ``+jitter`` (low-res pixels), to (C, H, W) = ``size`` (width, height)."""
-    width, height = size
-    _, h, w = low.shape
-    # Full-res pixel centre X sits at low-res coordinate X * w / W; the low image's sample i
-    # sits at i + 0.5 + jitter. grid_sample's align_corners=False puts sample i at i + 0.5.
-    xs = (torch.arange(width, dtype=low.dtype) + 0.5) * (w / width) - jitter[0]
-    ys = (torch.arange(height, dtype=low.dtype) + 0.5) * (h / height) - jitter[1]
-    grid = torch.stack(torch.meshgrid(ys / h * 2 - 1, xs / w * 2 - 1, indexing="ij")[::-1], dim=-1)
-    out = F.grid_sample(
-        low.unsqueeze(0),
-        grid.unsqueeze(0),
-        mode="bilinear",
-        padding_mode="border",
-        align_corners=False,
-    )
-    return out[0]
 
 
 def _low(frame: Frame) -> Frame:

@@ -1,9 +1,9 @@
 """Training a task's network on rendered data, within a time budget, resumable.
 
 The loss compares tone-mapped output and tone-mapped reference (the space the metrics
-see): L1 for the denoiser. The residual networks (super-resolution, extrapolation) use
-squared error there, plus squared error in the networks' own (log) space. Their baseline is
-already close and what is left is partly reference noise no input predicts: L1's
+see): L1 for a network that outputs the whole image. The residual networks (all three
+shipped ones) use squared error there, plus squared error in the networks' own (log) space.
+Their start is already close and what is left is partly reference noise no input predicts: L1's
 sign-only gradient then sits at a zero correction (measured: one batch of
 super-resolution, 100 steps, L1 -0.3%, squared error -44%). The log-space term has no
 clamp, so a step that throws the output out of range is pulled back (measured: without it

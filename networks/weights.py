@@ -18,6 +18,7 @@ from torch import nn
 
 from assets import WEIGHTS_DIR
 from networks.model import build
+from networks.tasks import TASKS
 from networks.unet import UNetConfig
 from renderer.atomic import atomic_path
 from renderer.errors import UserError
@@ -43,6 +44,7 @@ def save_weights(
     metadata = {
         "format": FORMAT,
         "task": task,
+        "residual": json.dumps(TASKS[task].residual if task in TASKS else False),
         "config": json.dumps(config.to_dict()),
         "training": json.dumps(facts),
     }
@@ -68,8 +70,8 @@ def load_network(
     file's metadata (``config`` and ``training`` decoded).
 
     Raises:
-        WeightsError: missing, unreadable or corrupt file, or one made for another task or
-            architecture, or whose tensors do not fit the config.
+        WeightsError: missing, unreadable or corrupt file, or one made for another task,
+            architecture or input width, or whose tensors do not fit the config.
     """
     file = Path(path) if path is not None else weights_path(task, arch)
     if not file.exists():
@@ -92,6 +94,23 @@ def load_network(
         raise WeightsError(
             f"{file} holds weights for {meta.get('task')} with {config.arch}, "
             f"not {task} with {arch}"
+        )
+    expected = TASKS[task].in_channels if task in TASKS else config.in_channels
+    if config.in_channels != expected:
+        raise WeightsError(
+            f"{file} reads {config.in_channels} input channels, but {task} now assembles "
+            f"{expected}: it was made for an earlier version of the task; train it again"
+        )
+    # Files from before the header said so: training gave residual networks LeakyReLU.
+    residual = json.loads(meta.get("residual", "null"))
+    residual = config.activation == "leaky" if residual is None else residual
+    if task in TASKS and residual != TASKS[task].residual:
+        made, now = (
+            ("a correction", "the whole image") if residual else ("the whole image", "a correction")
+        )
+        raise WeightsError(
+            f"{file} was trained to output {made}, but {task} now predicts {now}: it was "
+            "made for an earlier version of the task; train it again"
         )
     try:
         tensors = load_file(str(file))

@@ -4,7 +4,8 @@ import torch
 import torch.nn.functional as F
 
 from networks.reproject import fill_holes
-from networks.tasks import TASKS, upsample_jittered
+from networks.tasks import TASKS
+from networks.upsample import upsample_jittered
 from renderer.pathgen import resolve_path
 from renderer.player import PathPlayer, RenderSettings
 from renderer.scenes import load_scene

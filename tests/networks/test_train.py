@@ -77,7 +77,8 @@ def _random_sequence(frames: int = 4, size: tuple[int, int] = (16, 16)):
     shapes |= {"prev_depth": 1, "reference": 3}
     tensors = {k: torch.rand(frames, c, h, w, generator=g) for k, c in shapes.items()}
     tensors["motion"] = (tensors["motion"] - 0.5) * 2.0  # pixels, both directions
-    tensors["low_reference"] = torch.rand(frames, 3, h // 2, w // 2, generator=g)
+    for k, c in {"reference": 3, "albedo": 3, "normal": 3, "depth": 1}.items():
+        tensors[f"low_{k}"] = torch.rand(frames, c, h // 2, w // 2, generator=g)
     return TrainingSequence(
         tensors={k: v.half() for k, v in tensors.items()}, jitters=[(0.0, 0.0)] * frames
     )

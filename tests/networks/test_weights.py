@@ -5,13 +5,19 @@ import pickle
 
 import pytest
 import torch
-from safetensors.torch import save_file
+from safetensors.torch import load_file, save_file
 
 from networks.model import build
+from networks.tasks import TASKS
 from networks.unet import UNetConfig
-from networks.weights import WeightsError, load_network, save_weights
+from networks.weights import WeightsError, load_network, read_metadata, save_weights
 
-CONFIG = UNetConfig(10, widths=(8, 12, 16), arch="unet")
+CONFIG = UNetConfig(
+    TASKS["denoise"].in_channels,
+    widths=(8, 12, 16),
+    arch="unet",
+    activation="leaky" if TASKS["denoise"].residual else "relu",
+)
 
 
 @pytest.fixture
@@ -30,7 +36,7 @@ def test_round_trip_keeps_config_facts_and_outputs(saved):
     assert not loaded.training
     # Stored as float16: the loaded network is the float16-rounded original.
     net.load_state_dict({k: v.half().float() for k, v in net.state_dict().items()})
-    x = torch.rand(1, 10, 20, 28)
+    x = torch.rand(1, CONFIG.in_channels, 20, 28)
     with torch.no_grad():
         torch.testing.assert_close(loaded(x), net.eval()(x), atol=1e-5, rtol=1e-5)
 
@@ -53,6 +59,38 @@ def test_other_task_or_architecture(saved):
         load_network("supersample", "unet", path)
     with pytest.raises(WeightsError, match="not denoise with unetpp"):
         load_network("denoise", "unetpp", path)
+
+
+def test_a_file_for_an_earlier_input_width(tmp_path):
+    """Same task and architecture, but made when the task assembled fewer channels."""
+    old = UNetConfig(CONFIG.in_channels - 1, widths=(8, 12, 16), arch="unet")
+    path = tmp_path / "old.safetensors"
+    save_weights(path, build(old), old, "denoise", {})
+    with pytest.raises(WeightsError, match="reads 10 input channels, but denoise now assembles 11"):
+        load_network("denoise", "unet", path)
+
+
+def test_a_file_that_disagrees_on_residual(tmp_path):
+    """A file says whether its network outputs a correction to its input or the whole
+    image; files from before it said so tell by their activation."""
+    path = tmp_path / "w.safetensors"
+    save_weights(path, build(CONFIG), CONFIG, "denoise", {})
+    metadata = dict(read_metadata(path))
+    flipped = json.dumps(not json.loads(metadata["residual"]))
+    tensors = load_file(str(path))
+    save_file(tensors, str(path), metadata={**metadata, "residual": flipped})
+    with pytest.raises(WeightsError, match="now predicts"):
+        load_network("denoise", "unet", path)
+    del metadata["residual"]
+    save_file(tensors, str(path), metadata=metadata)
+    load_network("denoise", "unet", path)  # LeakyReLU <=> residual, as training made them
+    other = {
+        **json.loads(metadata["config"]),
+        "activation": "relu" if TASKS["denoise"].residual else "leaky",
+    }
+    save_file(tensors, str(path), metadata={**metadata, "config": json.dumps(other)})
+    with pytest.raises(WeightsError, match="now predicts"):
+        load_network("denoise", "unet", path)
 
 
 def test_foreign_safetensors_and_wrong_shapes(tmp_path):

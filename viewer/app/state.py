@@ -14,8 +14,9 @@ from viewer.app.stats import LiveStats
 TASK_NAMES = ("denoise", "supersample", "extrapolate")
 ARCH_NAMES = ("unet", "unetpp")
 POLICY_FAMILIES = ("every", "delta", "motion", "lfd")
-TAU_RANGES = {"delta": (0.0, 0.5), "motion": (0.0, 32.0), "lfd": (0.0, 0.3)}
-"""Slider ranges of each policy's threshold (SMAPE, pixels, SMAPE)."""
+TAU_RANGES = {"delta": (0.0, 1.0), "motion": (0.0, 32.0), "lfd": (0.0, 0.3)}
+"""Slider ranges of each policy's threshold (SMAPE, pixels, SMAPE): wide enough for every
+task's presets (super-resolution's delta-L is 1.0)."""
 DEFAULT_TAUS = {
     "delta": presets_for("denoise")["delta-L"],  # the default task's own presets
     "motion": presets_for("denoise")["motion-L"],
