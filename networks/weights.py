@@ -71,7 +71,8 @@ def load_network(
 
     Raises:
         WeightsError: missing, unreadable or corrupt file, or one made for another task,
-            architecture or input width, or whose tensors do not fit the config.
+            architecture, input width or kind of output (whole image or correction), or
+            whose tensors do not fit the config.
     """
     file = Path(path) if path is not None else weights_path(task, arch)
     if not file.exists():
@@ -102,8 +103,11 @@ def load_network(
             f"{expected}: it was made for an earlier version of the task; train it again"
         )
     # Files from before the header said so: training gave residual networks LeakyReLU.
-    residual = json.loads(meta.get("residual", "null"))
-    residual = config.activation == "leaky" if residual is None else residual
+    try:
+        residual = json.loads(meta.get("residual", "null"))
+    except json.JSONDecodeError:
+        raise WeightsError(f"{file}: unreadable 'residual' in its header") from None
+    residual = config.activation == "leaky" if residual is None else bool(residual)
     if task in TASKS and residual != TASKS[task].residual:
         made, now = (
             ("a correction", "the whole image") if residual else ("the whole image", "a correction")

@@ -91,6 +91,9 @@ def test_a_file_that_disagrees_on_residual(tmp_path):
     save_file(tensors, str(path), metadata={**metadata, "config": json.dumps(other)})
     with pytest.raises(WeightsError, match="now predicts"):
         load_network("denoise", "unet", path)
+    save_file(tensors, str(path), metadata={**metadata, "residual": "{not json"})
+    with pytest.raises(WeightsError, match="unreadable 'residual'"):
+        load_network("denoise", "unet", path)
 
 
 def test_foreign_safetensors_and_wrong_shapes(tmp_path):
