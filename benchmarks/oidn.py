@@ -17,11 +17,11 @@ os.environ.setdefault("GOMP_SPINCOUNT", "10000")  # as the reframe-rt command se
 import argparse
 import csv
 import statistics
-import time
 from pathlib import Path
 
 import torch
 
+from benchmarks.timing import median_ms
 from evaluation.oidn import OidnMethod
 from evaluation.report import sequence_psnr
 from networks.tasks import TASKS
@@ -87,12 +87,7 @@ def assembly_ms(repeats: int = 7) -> float:
 
     task = TASKS["denoise"]
     frames = [frame(i) for i in range(task.history + 1)]
-    times = []
-    for _ in range(repeats + 1):
-        start = time.perf_counter()
-        task.assemble(frames[-1], frames[:-1])
-        times.append((time.perf_counter() - start) * 1e3)
-    return statistics.median(times[1:])
+    return median_ms(lambda: task.assemble(frames[-1], frames[:-1]), repeats)
 
 
 def main() -> None:

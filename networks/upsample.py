@@ -26,12 +26,9 @@ def upsample_jittered(
 ) -> torch.Tensor:
     """Bilinear upsampling of a (C, h, w) image whose pixel centres were sampled at
     ``+jitter`` (low-res pixels), to (C, H, W) = ``size`` (width, height)."""
-    width, height = size
     _, h, w = low.shape
-    # Full-res pixel centre X sits at low-res coordinate X * w / W; the low image's sample i
-    # sits at i + 0.5 + jitter. grid_sample's align_corners=False puts sample i at i + 0.5.
-    xs = (torch.arange(width, dtype=low.dtype) + 0.5) * (w / width) - jitter[0]
-    ys = (torch.arange(height, dtype=low.dtype) + 0.5) * (h / height) - jitter[1]
+    # grid_sample's align_corners=False puts sample i at i + 0.5.
+    xs, ys = _sample_coordinates(size, (w, h), jitter, low.dtype, first=0.5)
     grid = torch.stack(torch.meshgrid(ys / h * 2 - 1, xs / w * 2 - 1, indexing="ij")[::-1], dim=-1)
     out = F.grid_sample(
         low.unsqueeze(0),
@@ -66,12 +63,9 @@ def upsample_guided(
         ``albedo + floor``. Where no neighbour resembles it, it falls back to bilinear.
     """
     _check_pair(image, low, frame)
-    width, height = frame.size
     _, h, w = image.shape
     shading = torch.log1p((image / (low.albedo + floor)).clamp(min=0.0))
-    # Full-res pixel centre X in low-res pixel units, where sample i sits at i + jitter.
-    xs = (torch.arange(width, dtype=image.dtype) + 0.5) * (w / width) - 0.5 - low.jitter[0]
-    ys = (torch.arange(height, dtype=image.dtype) + 0.5) * (h / height) - 0.5 - low.jitter[1]
+    xs, ys = _sample_coordinates(frame.size, (w, h), low.jitter, image.dtype, first=0.0)
     x0, y0 = xs.floor(), ys.floor()
     fx, fy = xs - x0, ys - y0
     depth, normal = frame.depth[0], frame.normal
@@ -97,6 +91,24 @@ def upsample_guided(
             total += weight * shading[:, rows][:, :, cols]
             weights += weight
     return torch.expm1(total / weights) * (frame.albedo + floor)
+
+
+def _sample_coordinates(
+    size: tuple[int, int],
+    low_size: tuple[int, int],
+    jitter: tuple[float, float],
+    dtype: torch.dtype,
+    first: float,
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Where the full-resolution pixel centres (``size``, width and height) fall among the
+    samples of a ``low_size`` image rendered with ``jitter``: (W,) and (H,) coordinates in
+    which sample i sits at i + ``first``. Full-res centre X is at low-res coordinate
+    (X + 0.5) w / W, and sample i of the jittered image at i + 0.5 + jitter."""
+    (width, height), (w, h) = size, low_size
+    shift = 0.5 - first
+    xs = (torch.arange(width, dtype=dtype) + 0.5) * (w / width) - shift - jitter[0]
+    ys = (torch.arange(height, dtype=dtype) + 0.5) * (h / height) - shift - jitter[1]
+    return xs, ys
 
 
 def _check_pair(image: torch.Tensor, low: Frame, frame: Frame) -> None:

@@ -44,7 +44,7 @@ def save_weights(
     metadata = {
         "format": FORMAT,
         "task": task,
-        "residual": json.dumps(TASKS[task].residual if task in TASKS else False),
+        "residual": json.dumps(task in TASKS and TASKS[task].residual),
         "config": json.dumps(config.to_dict()),
         "training": json.dumps(facts),
     }
@@ -96,11 +96,11 @@ def load_network(
             f"{file} holds weights for {meta.get('task')} with {config.arch}, "
             f"not {task} with {arch}"
         )
-    expected = TASKS[task].in_channels if task in TASKS else config.in_channels
-    if config.in_channels != expected:
+    spec = TASKS.get(task)
+    if spec is not None and config.in_channels != spec.in_channels:
         raise WeightsError(
             f"{file} reads {config.in_channels} input channels, but {task} now assembles "
-            f"{expected}: it was made for an earlier version of the task; train it again"
+            f"{spec.in_channels}: it was made for an earlier version of the task; train it again"
         )
     # Files from before the header said so: training gave residual networks LeakyReLU.
     try:
@@ -108,7 +108,7 @@ def load_network(
     except json.JSONDecodeError:
         raise WeightsError(f"{file}: unreadable 'residual' in its header") from None
     residual = config.activation == "leaky" if residual is None else bool(residual)
-    if task in TASKS and residual != TASKS[task].residual:
+    if spec is not None and residual != spec.residual:
         made, now = (
             ("a correction", "the whole image") if residual else ("the whole image", "a correction")
         )
