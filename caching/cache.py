@@ -2,23 +2,22 @@
 keeping its deep features, and only its top blocks on the frames in between.
 
 It holds one set of cached tensors (the deep features and the input that built them, and
-for ``+warp`` policies the motion composed since the refresh and, for a
-:class:`~caching.protocol.Liftable` network, the deep features before their up-sampling),
-never more, whatever the number of frames. With ``enabled = False`` it is the plain network.
+for ``+warp`` policies the motion composed since the refresh), never more, whatever the
+number of frames. With ``enabled = False`` it is the plain network.
 """
 
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import torch
 from torch import nn
 
 from caching.policies import FrameInfo, Policy
-from caching.protocol import Liftable, Staged
-from caching.warp import compose_flow, is_still, warp_features
+from caching.protocol import Staged
+from caching.warp import compose_flow, warp_features, warp_nearest
 from networks.blocks import pad_to
 
 
@@ -31,7 +30,8 @@ class CacheStats:
     forced: list[bool] = field(default_factory=list)
     """Per frame: the refresh was forced (first frame, new shape, cut, non-finite input)."""
     decision_ms: list[float] = field(default_factory=list)
-    """Per frame: time spent deciding."""
+    """Per frame: time spent deciding (for ``+warp``, composing the motion and warping the
+    cached input included)."""
     flops_full: int = 0
     flops_run: int = 0
 
@@ -83,7 +83,6 @@ class LayerCache(nn.Module):
         self._features: Any = None
         self._input: torch.Tensor | None = None
         self._flow: torch.Tensor | None = None
-        self._core: Any = None
         self.last_check: torch.Tensor | None = None
 
     def reset(self) -> None:
@@ -91,7 +90,6 @@ class LayerCache(nn.Module):
         self._features = None
         self._input = None
         self._flow = None
-        self._core = None
         self.policy.reset()
         self.stats = CacheStats()
         self.last_refresh = None
@@ -114,43 +112,40 @@ class LayerCache(nn.Module):
         skips = self.net.top_encoder(padded, self.cut)
         start = time.perf_counter()
         forced = self._must_refresh(x, info)
-        refresh = forced or self.policy.wants_refresh(x, self._input, info)
+        warp = not forced and self.policy.warp and info.flow is not None
+        against = self._input
+        if warp:
+            self._flow = compose_flow(self._flow, info.flow.to(x.dtype))
+            if self.policy.compares_input:
+                # The policy judges what reuse will show: the cached input moved like the
+                # features, so motion alone does not call for a refresh.
+                against = warp_nearest(self._input, self._flow)
+                info = replace(info, warped=against is not self._input)
+        refresh = forced or self.policy.wants_refresh(x, against, info)
         decided = (time.perf_counter() - start) * 1e3
         if check and not forced:
-            reused = self._reused(info, tuple(padded.shape[-2:]), x.dtype)
+            reused = self._reused(warp, tuple(padded.shape[-2:]))
             self.last_check = self.net.top_decoder(reused, skips, self.cut)[..., :h, :w]
             refresh = True
         if refresh:
             self._refresh(x, skips, forced, info)
             features = self._features
         else:
-            features = self._reused(info, tuple(padded.shape[-2:]), x.dtype)
+            features = self._reused(warp, tuple(padded.shape[-2:]))
         out = self.net.top_decoder(features, skips, self.cut)[..., :h, :w]
         self._record(refresh, forced, decided, h, w)
         return out
 
-    def _reused(self, info: FrameInfo, padded: tuple[int, int], dtype: torch.dtype) -> Any:
+    def _reused(self, warp: bool, padded: tuple[int, int]) -> Any:
         """The cached features for a reuse frame: as kept, or warped by ``+warp``."""
-        if not self.policy.warp or info.flow is None:
+        if not warp:
             return self._features
-        self._flow = compose_flow(self._flow, info.flow.to(dtype))
-        if is_still(self._flow):
-            return self._features
-        # Warping before the up-sampling moves a quarter of the data: at 640x360 the
-        # lifted U-Net feature took 33 ms to warp against a reuse frame's 71 ms.
-        if self._core is not None:
-            return self.net.lift(warp_features(self._core, self._flow, padded), self.cut)
         return warp_features(self._features, self._flow, padded)
 
     def _refresh(
         self, x: torch.Tensor, skips: list[torch.Tensor], forced: bool, info: FrameInfo
     ) -> None:
-        if self.policy.warp and isinstance(self.net, Liftable):
-            self._core = self.net.deep_core(skips, self.cut)
-            self._features = self.net.lift(self._core, self.cut)
-        else:
-            self._core = None
-            self._features = self.net.deep(skips, self.cut)
+        self._features = self.net.deep(skips, self.cut)
         if forced or self._input is None:
             self._input = x.detach().clone()
         else:

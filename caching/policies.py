@@ -6,7 +6,8 @@ Spec strings: ``full``, ``every-N``, ``delta-<tau>``, ``delta-H``, ``delta-L``,
 ``motion-<tau>``, ``motion-H``, ``motion-L``, ``lfd-<tau>``, and ``<family>-auto`` for a tau
 ``reframe-rt calibrate`` chose. The named presets' taus are per task (``caching.presets``).
 Modifiers follow, each at most once: ``+warp`` (any policy but ``full``: motion-compensated
-reuse) and ``+online`` (delta, motion and lfd: tau adapted while running, ``caching.online``).
+reuse; delta and lfd then compare the input with the cached input warped the same way) and
+``+online`` (delta, motion and lfd: tau adapted while running, ``caching.online``).
 """
 
 from __future__ import annotations
@@ -31,6 +32,10 @@ class FrameInfo:
     flow: torch.Tensor | None = None
     """(B, 2, H, W) motion vectors of the frame at the input's size (DESIGN.md's convention),
     for ``+warp`` policies; None: reuse frames are not warped."""
+    warped: bool = False
+    """Set by the cache: the cached input a policy is given was warped into this frame
+    (``+warp``), so it is another tensor every frame and nothing computed from it may be
+    kept."""
 
 
 def smape(x: torch.Tensor, c: torch.Tensor) -> float:
@@ -68,10 +73,15 @@ class Policy:
     spec: str
     warp: bool = field(default=False, init=False)
     """``+warp``: reuse frames warp the cached features by the motion since the refresh
-    (``caching.warp``); the decision itself is unchanged."""
+    (``caching.warp``), and the cache hands the policy the cached input warped the same way:
+    the policies that compare inputs judge what reuse will show, not how far the camera
+    moved."""
     online: bool = field(default=False, init=False)
     """``+online``: the policy's tau is adapted while running (``caching.online``)."""
     family: ClassVar[str] = ""
+    compares_input: ClassVar[bool] = False
+    """Decides by comparing the input with the cached one (so ``+warp`` warps the cached
+    input for it)."""
 
     def reset(self) -> None:
         """Forget accumulated state (a new sequence)."""
@@ -112,7 +122,12 @@ class _Against:
         self.value: torch.Tensor | None = None
         self.work: torch.Tensor | None = None
 
-    def kept(self, c: torch.Tensor, compute) -> torch.Tensor:
+    def kept(self, c: torch.Tensor, compute, moving: bool = False) -> torch.Tensor:
+        """``compute(c)``, from the last call's result while ``c`` is the same tensor
+        (``moving``: it never is; a warped input can reuse a freed one's memory)."""
+        if moving:
+            self.forget()
+            return compute(c)
         key = (c.data_ptr(), c.shape, c.dtype, c.device)
         if key != self.key:
             self.key, self.value = key, compute(c)
@@ -142,6 +157,7 @@ class Delta(Policy):
     tau: float = 0.1
     _against: _Against = field(default_factory=_Against, init=False, repr=False, compare=False)
     family: ClassVar[str] = "delta"
+    compares_input: ClassVar[bool] = True
 
     def reset(self) -> None:
         self._against.forget()
@@ -149,13 +165,13 @@ class Delta(Policy):
     def refreshed(self, info: FrameInfo) -> None:
         self._against.forget()  # the cache copies into the same buffer: same data_ptr
 
-    def measure(self, x: torch.Tensor, c: torch.Tensor) -> float:
+    def measure(self, x: torch.Tensor, c: torch.Tensor, moving: bool = False) -> float:
         """SMAPE of ``x`` against ``c`` (same shapes)."""
-        diff, c_sum = self._diff_and_cached_sum(x, c)
+        diff, c_sum = self._diff_and_cached_sum(x, c, moving)
         return _smape_of(diff, self._sum_abs(x), c_sum)
 
     def wants_refresh(self, x, cached_input, info) -> bool:
-        diff, c_sum = self._diff_and_cached_sum(x, cached_input)
+        diff, c_sum = self._diff_and_cached_sum(x, cached_input, info.warped)
         d, c = float(diff), float(c_sum)
         # sum|x| lies within d of sum|c| (triangle inequality), so SMAPE = 2d / (sum|x| +
         # sum|c|) lies between 2d / (2 sum|c| + d) and 2d / (2 sum|c| - d). Only a tau
@@ -168,11 +184,12 @@ class Delta(Policy):
         return _smape_of(diff, self._sum_abs(x), c_sum) > self.tau
 
     def _diff_and_cached_sum(
-        self, x: torch.Tensor, c: torch.Tensor
+        self, x: torch.Tensor, c: torch.Tensor, moving: bool = False
     ) -> tuple[torch.Tensor, torch.Tensor]:
-        """``sum|x - c|`` and ``sum|c|`` (kept from one refresh to the next), 0-d tensors."""
+        """``sum|x - c|`` and ``sum|c|`` (kept from one refresh to the next unless
+        ``moving``), 0-d tensors."""
         work = self._against.workspace(x)
-        c_sum = self._against.kept(c, lambda t: torch.abs(t, out=work).sum())
+        c_sum = self._against.kept(c, lambda t: torch.abs(t, out=work).sum(), moving)
         return torch.sub(x, c, out=work).abs_().sum(), c_sum
 
     def _sum_abs(self, x: torch.Tensor) -> torch.Tensor:
@@ -196,6 +213,7 @@ class LowFrequency(Policy):
     factor: int = 8
     _against: _Against = field(default_factory=_Against, init=False, repr=False, compare=False)
     family: ClassVar[str] = "lfd"
+    compares_input: ClassVar[bool] = True
 
     def reset(self) -> None:
         self._against.forget()
@@ -203,13 +221,13 @@ class LowFrequency(Policy):
     def refreshed(self, info: FrameInfo) -> None:
         self._against.forget()
 
-    def measure(self, x: torch.Tensor, c: torch.Tensor) -> float:
+    def measure(self, x: torch.Tensor, c: torch.Tensor, moving: bool = False) -> float:
         """Low-frequency difference of ``x`` against ``c`` (same shapes)."""
-        c_low = self._against.kept(c, lambda t: _box(t, self.factor))
+        c_low = self._against.kept(c, lambda t: _box(t, self.factor), moving)
         return smape(_box(x, self.factor), c_low)
 
     def wants_refresh(self, x, cached_input, info) -> bool:
-        return self.measure(x, cached_input) > self.tau
+        return self.measure(x, cached_input, info.warped) > self.tau
 
 
 @dataclass

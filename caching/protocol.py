@@ -21,11 +21,6 @@ Any ``nn.Module`` with these members works, ours or a user's::
 plain forward on an aligned ``x`` (the cache pads inputs on the right and bottom by
 replicating edges, as ``networks.blocks.pad_to`` does, and crops the output back); the cache
 then reproduces the forward bit for bit on refresh frames.
-
-A network may also be :class:`Liftable`: ``deep`` is then ``lift(deep_core(skips, k), k)``,
-where ``lift`` is the last, cheap step (the U-Nets' up-sampling of the deep features into the
-top level). Motion-compensated reuse warps ``deep_core``'s smaller output and lifts it,
-instead of warping the lifted features; other networks have their lifted features warped.
 """
 
 from __future__ import annotations
@@ -33,7 +28,6 @@ from __future__ import annotations
 from typing import Any, Protocol, runtime_checkable
 
 import torch
-from torch import nn
 
 
 @runtime_checkable
@@ -45,29 +39,3 @@ class Staged(Protocol):
     def deep(self, skips: list[torch.Tensor], k: int = 1) -> Any: ...
 
     def top_decoder(self, c: Any, skips: list[torch.Tensor], k: int = 1) -> torch.Tensor: ...
-
-
-@runtime_checkable
-class Liftable(Protocol):
-    def deep_core(self, skips: list[torch.Tensor], k: int = 1) -> Any: ...
-
-    def lift(self, core: Any, k: int = 1) -> Any: ...
-
-
-class StagesOnly(nn.Module):
-    """``net``'s three stages and alignment and nothing else: how a staged network without
-    ``deep_core``/``lift`` is cached (its lifted features are what ``+warp`` warps), for
-    comparing the two."""
-
-    def __init__(self, net: nn.Module) -> None:
-        super().__init__()
-        self.inner, self.alignment = net, net.alignment
-
-    def top_encoder(self, x: torch.Tensor, k: int = 1) -> list[torch.Tensor]:
-        return self.inner.top_encoder(x, k)
-
-    def deep(self, skips: list[torch.Tensor], k: int = 1) -> Any:
-        return self.inner.deep(skips, k)
-
-    def top_decoder(self, c: Any, skips: list[torch.Tensor], k: int = 1) -> torch.Tensor:
-        return self.inner.top_decoder(c, skips, k)

@@ -6,8 +6,7 @@ For a cut at level k (k = 1: ReFrame's cut), the plain forward is exactly
 - ``top_encoder``: encoder blocks 0..k-1, the skips they keep (X0 for k = 1);
 - ``deep``: everything below: the rest of the encoder, the bottleneck and the decoder up to
   level k, up-sampled to level k-1 — the feature ``C`` that a cache keeps. It is
-  ``lift(deep_core(skips, k), k)``: the decoder's output at level k, then its up-sampling,
-  which a motion-compensating cache runs apart so as to warp the smaller tensor;
+  ``lift(deep_core(skips, k), k)``: the decoder's output at level k, then its up-sampling;
 - ``top_decoder``: decoder blocks k-1..0 on ``concat(C, skip)``, then the 1x1 head (Xn).
 """
 

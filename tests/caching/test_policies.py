@@ -101,6 +101,25 @@ def test_kept_cached_side_matches_the_reference_across_refreshes(policy, referen
     assert policy.measure(small, small.clone()) == 0.0, "a new shape is not the kept one"
 
 
+@pytest.mark.parametrize(
+    ("policy", "reference"),
+    [(Delta("delta-0.1", 0.1), smape), (LowFrequency("lfd-0.1", 0.1), low_frequency_difference)],
+)
+def test_a_warped_cached_input_is_measured_afresh_every_frame(policy, reference):
+    """``+warp`` hands the policy another warped input every frame, possibly in the memory
+    of the last one (here: the same buffer): nothing of it may be kept."""
+    gen = torch.Generator().manual_seed(2)
+    x = torch.randn(1, 5, 16, 32, generator=gen)
+    against = torch.empty_like(x)
+    for scale in (1.0, 3.0, 0.5):  # a kept sum of another frame's input is far off
+        against.copy_(scale * (x + 0.3 * torch.randn(x.shape, generator=gen)))
+        value = reference(x, against)
+        # tau 2% either side of the true value: a decision from a stale sum is wrong
+        for tau, expected in ((0.98 * value, True), (1.02 * value, False)):
+            policy.tau = tau
+            assert policy.wants_refresh(x, against, FrameInfo(warped=True)) == expected
+
+
 @pytest.mark.parametrize("spec", ["delta-0.2+warp", "every-3+warp", "motion-H+warp"])
 def test_warp_is_a_modifier_of_any_policy(spec):
     policy = parse_policy(spec, PRESET)

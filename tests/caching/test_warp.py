@@ -1,15 +1,17 @@
-"""Motion-compensated reuse (``+warp``): flow composition, feature warping, and the cache
-with it: exact where nothing moves, closer to the full network where the camera pans."""
+"""Motion-compensated reuse (``+warp``): flow composition, the nearest-pixel warp (against
+``grid_sample``'s), and the cache with it: exact where nothing moves, closer to the full
+network where the camera pans, and deciding on what reuse will show."""
 
 import pytest
 import torch
 
 from caching.cache import LayerCache
-from caching.policies import EveryN, FrameInfo, parse_policy
-from caching.protocol import StagesOnly
-from caching.warp import compose_flow, flow_at, warp_features
+from caching.policies import EveryN, FrameInfo, parse_policy, smape
+from caching.warp import compose_flow, flow_at, source_index, warp_features, warp_nearest
+from networks.blocks import pad_to
 from networks.model import build
 from networks.unet import UNetConfig
+from renderer.motion import backward_warp
 
 WIDTHS = (8, 12, 16, 24)
 
@@ -53,9 +55,39 @@ def test_warp_features_shifts_every_tensor_of_the_pytree():
     flow = constant_flow(2.0, 0.0, size=(16, 16))  # each pixel was 2 px to the right
     out = warp_features([a, b], flow, (16, 16))
     assert isinstance(out, list) and len(out) == 2
-    torch.testing.assert_close(out[0][..., :-2], a[..., 2:], atol=1e-5, rtol=0)
-    torch.testing.assert_close(out[1][..., :-1], b[..., 1:], atol=1e-5, rtol=0)
+    assert torch.equal(out[0][..., :-2], a[..., 2:]) and torch.equal(out[1][..., :-1], b[..., 1:])
     assert out[0].is_contiguous(memory_format=torch.channels_last)
+
+
+@pytest.mark.parametrize("channels_last", [True, False])
+@pytest.mark.parametrize("channels", [1, 5])
+def test_the_nearest_warp_equals_grid_samples_nearest(channels_last, channels):
+    gen = torch.Generator().manual_seed(1)
+    t = torch.rand(2, channels, 13, 21, generator=gen)
+    if channels_last:
+        t = t.contiguous(memory_format=torch.channels_last)
+    # Random flows reaching past every border; away from half pixels, where the two may
+    # round a tie differently.
+    flow = (torch.rand(2, 2, 13, 21, generator=gen) - 0.5) * 30
+    flow = torch.where((flow.frac().abs() - 0.5).abs() < 0.01, flow + 0.1, flow)
+    out = warp_nearest(t, flow)
+    assert torch.equal(out, backward_warp(t, flow, mode="nearest"))
+    # (one channel is both layouts at once)
+    layout = torch.channels_last if channels_last else torch.contiguous_format
+    assert out.is_contiguous(memory_format=layout)
+
+
+def test_a_flow_under_half_a_pixel_leaves_the_tensor_as_it_is():
+    t = torch.rand(1, 3, 8, 8)
+    small = torch.full((1, 2, 8, 8), 0.4)
+    assert source_index(small) is None and warp_nearest(t, small) is t
+    small[0, 1, 3, 3] = 0.6
+    assert not torch.equal(warp_nearest(t, small), t)
+
+
+def test_the_warp_checks_the_flow_fits():
+    with pytest.raises(ValueError, match="do not match"):
+        warp_nearest(torch.rand(1, 3, 8, 8), torch.zeros(1, 2, 8, 9))
 
 
 @pytest.fixture(params=["unet", "unetpp"])
@@ -129,22 +161,69 @@ def test_without_motion_vectors_warp_reuses_plainly(net):
         assert torch.equal(plain(x, FrameInfo(index=i)), warped(x, FrameInfo(index=i)))
 
 
-@pytest.mark.parametrize("liftable", [True, False])
 @torch.no_grad()
-def test_a_reuse_frame_warps_the_core_before_lifting_it(net, liftable):
-    """Hand-written reuse frame: ``Xn(concat(lift(warp(core)), X0(x)))`` for a network with
-    ``deep_core``/``lift`` (a quarter of the data to warp), ``warp(C)`` for any other."""
-    staged = net if liftable else StagesOnly(net)
-    cache = LayerCache(staged, parse_policy("every-2+warp"))
-    frames = list(panning(2, step=3, size=(32, 40)))
-    cache(frames[0][0], FrameInfo(index=0, flow=frames[0][1]))
-    x, motion = frames[1]
-    out = cache(x, FrameInfo(index=1, flow=motion))
-    skips0 = net.top_encoder(frames[0][0])
-    skips = net.top_encoder(x)
-    if liftable:
-        expected_c = net.lift(warp_features(net.deep_core(skips0), motion, (32, 40)))
-    else:
-        expected_c = warp_features(net.deep(skips0), motion, (32, 40))
-    assert torch.equal(out, net.top_decoder(expected_c, skips))
-    assert (cache._core is not None) == liftable
+def test_a_reuse_frame_decodes_the_refresh_features_warped_by_the_composed_flow(net):
+    """Hand-written reuse frame: ``Xn(concat(warp(C), X0(x)))``, the warp by the flow
+    composed since the refresh, padded like the input, taken from ``grid_sample``."""
+    cache = LayerCache(net, parse_policy("every-3+warp"))
+    frames = list(panning(3, step=3, size=(30, 37)))  # padded to 32x40
+    for i, (x, motion) in enumerate(frames):
+        out = cache(x, FrameInfo(index=i, flow=motion))
+    skips0 = net.top_encoder(pad_to(frames[0][0], net.alignment))
+    composed = constant_flow(6.0, 0.0, size=(30, 37))
+    padded = torch.nn.functional.pad(composed, (0, 3, 0, 2), mode="replicate")
+    c = net.deep(skips0)
+    c = (
+        [backward_warp(f, padded, "nearest") for f in c]
+        if isinstance(c, list)
+        else (backward_warp(c, padded, "nearest"))
+    )
+    expected = net.top_decoder(c, net.top_encoder(pad_to(x, net.alignment)))[..., :30, :37]
+    assert torch.equal(out, expected)
+
+
+@torch.no_grad()
+def test_warp_decides_on_the_input_moved_like_the_features(net):
+    """A pan: plain ``delta`` sees a different image every frame and refreshes each time;
+    ``delta+warp`` measures the cached input warped into the frame, which differs only in
+    the strip panned in, and reuses."""
+    plain = LayerCache(net, parse_policy("delta-0.2"))
+    warped = LayerCache(net, parse_policy("delta-0.2+warp"))
+    measured = []
+    policy = warped.policy
+    original = policy.wants_refresh
+
+    def spy(x, cached_input, info):
+        measured.append((x.clone(), cached_input.clone(), info.warped))
+        return original(x, cached_input, info)
+
+    policy.wants_refresh = spy
+    frames = list(panning(4))
+    for i, (x, motion) in enumerate(frames):
+        plain(x, FrameInfo(index=i, flow=motion))
+        warped(x, FrameInfo(index=i, flow=motion))
+    assert plain.stats.refreshes == [True] * 4
+    assert warped.stats.refreshes == [True, False, False, False]
+    # What it compared: this frame against the refresh frame's input warped by the flow
+    # since then (grid_sample as the oracle), and it says so to the policy.
+    for k, (x, against, moved) in enumerate(measured, start=1):
+        expected = backward_warp(frames[0][0], constant_flow(8.0 * k, 0.0, (96, 160)), "nearest")
+        assert moved and torch.equal(against, expected) and torch.equal(x, frames[k][0])
+        assert smape(x, against) < 0.2 < smape(x, frames[0][0])
+
+
+@torch.no_grad()
+def test_policies_that_do_not_read_the_input_get_it_unwarped(net):
+    """every-N and motion decide without the input: ``+warp`` spares them its warp."""
+    cache = LayerCache(net, parse_policy("every-4+warp"))
+    given = []
+    original = cache.policy.wants_refresh
+
+    def spy(x, cached_input, info):
+        given.append((cached_input is cache._input, info.warped))
+        return original(x, cached_input, info)
+
+    cache.policy.wants_refresh = spy
+    for i, (x, motion) in enumerate(panning(3)):
+        cache(x, FrameInfo(index=i, flow=motion))
+    assert given == [(True, False)] * 2 and cache._flow is not None
