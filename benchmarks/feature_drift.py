@@ -47,10 +47,11 @@ class Recorder(NetworkMethod):
         self.motion: list[torch.Tensor] = []
 
     def run_network(self, x: torch.Tensor, frame: Frame, history: History) -> torch.Tensor:
+        # The stages, as a cache's refresh runs them: the plain forward bit for bit.
         skips = self.net.top_encoder(pad_to(x, self.net.alignment))
         self.features.append(self.net.deep(skips))
         self.motion.append(frame.motion.unsqueeze(0))
-        return self.net(x)
+        return self.net.top_decoder(self.features[-1], skips)[..., : x.shape[-2], : x.shape[-1]]
 
 
 def inside(flow: torch.Tensor) -> torch.Tensor:

@@ -126,7 +126,7 @@ class _Against:
         """``compute(c)``, from the last call's result while ``c`` is the same tensor
         (``moving``: it never is; a warped input can reuse a freed one's memory)."""
         if moving:
-            self.forget()
+            self.key = self.value = None  # the workspace stays: it fits the next frame too
             return compute(c)
         key = (c.data_ptr(), c.shape, c.dtype, c.device)
         if key != self.key:

@@ -98,7 +98,16 @@ def warp_nearest(t: torch.Tensor, flow: torch.Tensor) -> torch.Tensor:
 
 def warp_features(features: Any, flow: torch.Tensor, padded: tuple[int, int]) -> Any:
     """Every tensor of the ``features`` pytree (a tensor, or lists/tuples of them) warped by
-    ``flow`` (B, 2, H, W) of the unpadded input, each at its own resolution."""
-    if isinstance(features, (list, tuple)):
-        return type(features)(warp_features(f, flow, padded) for f in features)
-    return warp_nearest(features, flow_at(flow, padded, tuple(features.shape[-2:])))
+    ``flow`` (B, 2, H, W) of the unpadded input, each at its own resolution (one source
+    index per resolution: a U-Net++ keeps several features of the same size)."""
+    indices: dict[tuple[int, int], torch.Tensor | None] = {}
+
+    def warp(t: Any) -> Any:
+        if isinstance(t, (list, tuple)):
+            return type(t)(warp(f) for f in t)
+        size = tuple(t.shape[-2:])
+        if size not in indices:
+            indices[size] = source_index(flow_at(flow, padded, size))
+        return gather_pixels(t, indices[size])
+
+    return warp(features)
