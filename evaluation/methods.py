@@ -50,6 +50,12 @@ class CachedMethod(NetworkMethod):
         if self.online is not None:
             self.online.reset()
 
+    @property
+    def tau(self) -> float | None:
+        """The policy's tau now (None for ``every-N``); ``+online`` moves it."""
+        policy = self.cache.policy
+        return float(policy.tau) if policy.family else None
+
     def run_network(self, x: torch.Tensor, frame: Frame, history: History) -> torch.Tensor:
         info = FrameInfo(
             index=frame.index,

@@ -27,6 +27,7 @@ from renderer.atomic import write_text_atomic
 FRAME_COLUMNS = (
     "task", "scene", "path", "frame", "method", "refresh", "ms",
     "psnr_vs_ref", "ssim_vs_ref", "flip_vs_ref", "psnr_vs_full", "ssim_vs_full", "flip_vs_full",
+    "tau",
 )  # fmt: skip
 PSNR_CAP = 100.0
 """Sequence PSNR of a perfect reproduction (dB)."""
@@ -64,6 +65,7 @@ class RunLog:
                 "psnr_vs_full": full.psnr if full else None,
                 "ssim_vs_full": full.ssim if full else None,
                 "flip_vs_full": full.flip if full else None,
+                "tau": result.tau.get(method),
             })  # fmt: skip
 
     def methods(self) -> list[str]:
@@ -138,6 +140,8 @@ def summary_rows(log: RunLog) -> list[dict]:
                 sequence_psnr([r["psnr_vs_ref"] for r in these]) if cached else None
             ),
             "flip_cached_vs_ref": _mean([r["flip_vs_ref"] for r in these]) if cached else None,
+            # Where +online left the threshold (the spec's own tau otherwise).
+            "tau_last": these[-1]["tau"] if cached and these else None,
         })  # fmt: skip
     return rows
 
@@ -154,7 +158,7 @@ def _peer_row(common: dict, policy: str, these: list[dict]) -> dict:
         **dict.fromkeys(
             ("refresh_frames", "frames_skipped", "flops_removed", "cached_ms_median", "speedup",
              "flip_vs_full", "ssim_vs_full", "psnr_vs_full", "psnr_cached_vs_ref",
-             "flip_cached_vs_ref"),
+             "flip_cached_vs_ref", "tau_last"),
         ),
     }  # fmt: skip
 
@@ -251,4 +255,18 @@ def report_markdown(logs: list[RunLog], summary: dict, command: str) -> str:
                 f"{_fmt(_mean([r['flip_vs_full'] for r in rows]), 4)} | "
                 f"{sum(refreshes) if refreshes else '–'} |"
             )
+        lines += _tau_lines(log)
     return "\n".join(lines) + "\n"
+
+
+def _tau_lines(log: RunLog) -> list[str]:
+    """A line per method whose tau moved during the run (``+online``): where it went."""
+    lines = []
+    for method in log.methods():
+        taus = [r["tau"] for r in log.of(method) if r["tau"] is not None]
+        if taus and min(taus) != max(taus):
+            lines.append(
+                f"- `{method}`: tau {taus[0]:.3g} after the first frame, {taus[-1]:.3g} after "
+                f"the last (between {min(taus):.3g} and {max(taus):.3g})"
+            )
+    return ["", *lines] if lines else []

@@ -5,7 +5,8 @@ A *method* turns a frame (and the frames before it) into the task's output. The 
 baseline is one; the networks and the cached networks are more, with the same interface:
 ``name``, ``reset()``, ``__call__(frame, history) -> (3, H, W)``, ``last_refresh`` (``None``
 for methods without a cache) and optionally ``last_ms``, the time of the part worth timing
-(the network rather than its input assembly); otherwise the whole call is timed.
+(the network rather than its input assembly; otherwise the whole call is timed), and
+``tau``, the refresh threshold in force (``+online`` moves it).
 """
 
 from __future__ import annotations
@@ -67,6 +68,8 @@ class FrameResult:
     vs_full: dict[str, Scores] = field(default_factory=dict)
     flip_maps: dict[str, torch.Tensor] = field(default_factory=dict)
     """FLIP maps against the reference (1, H, W), when asked for."""
+    tau: dict[str, float | None] = field(default_factory=dict)
+    """Each method's refresh threshold after this frame (None without one)."""
 
 
 def warm_up(methods: Sequence[Method], frame: Frame) -> None:
@@ -158,7 +161,9 @@ class Runner:
             history.append(frame)
             if (skip and i in skip) or not self.task.applies(frame, past):
                 continue
-            yield self._score(i, frame, past, outputs, ms, refresh, flip_maps, against_reference)
+            result = self._score(i, frame, past, outputs, ms, refresh, flip_maps, against_reference)
+            result.tau = {m.name: getattr(m, "tau", None) for m in self.methods}
+            yield result
 
     def close(self) -> None:
         self.player.close()

@@ -90,14 +90,16 @@ def test_online_method_checks_and_adapts_on_rendered_frames():
     finally:
         runner.close()
     assert len(method.online.history) >= 2, "checked every second frame but the first"
-    for frame, value, _ in method.online.history:
+    for frame, value, tau in method.online.history:
         r = next(r for r in results if r.index == frame)
         assert r.refresh[policy.spec] is True
+        assert r.tau[policy.spec] == pytest.approx(tau)  # eval's frames.csv reads this
         assert torch.equal(r.outputs[policy.spec], r.outputs["full"])
         assert 0.0 < value <= 1.0
     # A budget nothing meets: tau only tightens.
     taus = [tau for _, _, tau in method.online.history]
     assert taus == sorted(taus, reverse=True) and taus[-1] < 0.5
+    assert all(r.tau["full"] is None for r in results)
     method.reset()
     assert policy.tau == 0.5
 

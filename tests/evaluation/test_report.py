@@ -20,8 +20,9 @@ from evaluation.report import (
 
 
 class FakeResult:
-    def __init__(self, index, methods, cut=False):
+    def __init__(self, index, methods, cut=False, taus=None):
         self.index = index
+        self.tau = taus or {}
         self.frame = type("F", (), {"cut": cut})()
         self.ms = {m: ms for m, (ms, _, _) in methods.items()}
         self.refresh = {m: r for m, (_, r, _) in methods.items()}
@@ -121,3 +122,27 @@ def test_a_peer_denoiser_fills_the_full_fields_with_its_own_output():
     # The cached rows still compare against our full network.
     assert rows["delta-H"]["full_ms_median"] == 100.0
     validate_summary({"runs": list(rows.values())})
+
+
+def test_a_moving_tau_is_in_frames_csv_the_summary_and_the_report():
+    log = RunLog("supersample", "temple", "temple", (64, 36), arch="unet")
+    taus = [1.0, 1.0, 0.5, 0.25]
+    for i, tau in enumerate(taus):
+        methods = {
+            "full": (100.0, None, 30.0),
+            "delta-1+online": (40.0, i == 0, 29.0),
+            "delta-0.1": (60.0, i == 0, 29.5),
+            "every-2": (50.0, i % 2 == 0, 29.0),
+        }
+        log.add(FakeResult(i, methods, taus={"delta-1+online": tau, "delta-0.1": 0.1}))
+    rows = list(csv.DictReader(io.StringIO(frames_csv([log]))))
+    assert [r["tau"] for r in rows if r["method"] == "delta-1+online"] == ["1", "1", "0.5", "0.25"]
+    assert {r["tau"] for r in rows if r["method"] in ("full", "every-2")} == {""}
+    summary = {r["policy"]: r for r in summary_rows(log)}
+    assert summary["delta-1+online"]["tau_last"] == 0.25
+    assert summary["delta-0.1"]["tau_last"] == 0.1
+    assert summary["every-2"]["tau_last"] is None
+    validate_summary({"runs": list(summary.values())})
+    report = report_markdown([log], {"runs": list(summary.values())}, "x")
+    assert "- `delta-1+online`: tau 1 after the first frame, 0.25 after the last" in report
+    assert "`delta-0.1`: tau" not in report  # a tau that never moved is in the table's spec

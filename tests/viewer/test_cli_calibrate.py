@@ -24,6 +24,15 @@ def test_choose_keeps_the_largest_tau_within_the_budget():
     assert choose(rows, 0.0001) is None
 
 
+def test_choose_holds_the_budget_on_the_worst_stretch_not_the_mean():
+    rows = [
+        SweepRow("delta-0.1", "delta", 0.1, 0.004, 0.5, 1.5, worst_flip=0.012),
+        SweepRow("delta-0.2", "delta", 0.2, 0.010, 0.4, 1.6, worst_flip=0.035),
+    ]
+    assert choose(rows, 0.02).tau == 0.1
+    assert choose(rows, 0.04).tau == 0.2
+
+
 def test_calibrate_writes_the_auto_preset_eval_uses(tmp_path, no_user_calibration):
     args = ["calibrate", "--task", "extrapolate", "--flip-budget", "0.02", "--family", "delta"]
     args += ["--scenes", "1", "--frames", "4", "--resolution", "64x36", "--quiet"]
@@ -33,7 +42,9 @@ def test_calibrate_writes_the_auto_preset_eval_uses(tmp_path, no_user_calibratio
     swept = {r["spec"]: r for r in record["sweep"]}
     assert set(swept) == set(sweep_specs("extrapolate", ["delta"]))
     chosen = record["policies"]["delta"]
-    fitting = [r["tau"] for r in swept.values() if r["flip"] <= 0.02]
+    # Four frames in stretches of one: the worst stretch is the worst frame.
+    assert all(r["worst_flip"] >= r["flip"] for r in swept.values())
+    fitting = [r["tau"] for r in swept.values() if r["worst_flip"] <= 0.02]
     assert chosen["tau"] == (max(fitting) if fitting else 0.0)
     assert presets_for("extrapolate")["delta-auto"] == chosen["tau"]
     names = [m.name for m in methods_for(TASKS["extrapolate"], ["delta-auto"], "unet")]

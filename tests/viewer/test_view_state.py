@@ -129,6 +129,7 @@ def test_the_runner_restarts_cleanly_on_a_new_size_and_a_new_policy(frames):
     runner = NetworkRunner()
     first = [runner.run(Job(f, DENOISE, 0, tag=i)) for i, f in enumerate(frames[(64, 36)])]
     assert [r.fresh for r in first] == [True, False, False] and first[0].refresh
+    assert {r.tau for r in first} == {presets_for("denoise")["delta-L"]}
     assert all(r.error is None and r.cached.shape == (3, 36, 64) for r in first)
     # A resize: a new generation; the first frame at the new size refreshes.
     resized = runner.run(Job(frames[(48, 28)][1], DENOISE, 1))
@@ -137,6 +138,7 @@ def test_the_runner_restarts_cleanly_on_a_new_size_and_a_new_policy(frames):
     other = runner.run(Job(frames[(48, 28)][1], NetConfig("denoise", "unet", "every-2"), 1))
     assert other.fresh and [m.name for m in runner.methods] == ["baseline", "full", "every-2"]
     assert torch.equal(other.cached, resized.outputs["full"])
+    assert other.tau is None  # every-N has no tau
     # The same frames from a fresh start give the same outputs.
     again = [runner.run(Job(f, DENOISE, 2, tag=i)) for i, f in enumerate(frames[(64, 36)])]
     assert [r.digest for r in again] == [r.digest for r in first]

@@ -58,6 +58,8 @@ class Result:
     """``baseline``, ``full`` and (with caching) the policy spec's output, linear HDR."""
     ms: dict[str, float] = field(default_factory=dict)
     refresh: bool | None = None
+    tau: float | None = None
+    """The cached policy's tau after this frame (None for ``every-N``; ``+online`` moves it)."""
     history: list[Frame] = field(default_factory=list)
     applies: bool = True
     """The task applies to this frame (extrapolation has no past on a first frame)."""
@@ -132,6 +134,8 @@ class NetworkRunner:
         result = Result(job, history=past, applies=task.applies(frame, past), fresh=fresh)
         result.outputs, result.ms, refresh = run_methods(self.methods, frame, past)
         result.refresh = refresh.get(cfg.policy)
+        cached = next(m for m in self.methods if m.name == cfg.policy)
+        result.tau = getattr(cached, "tau", None)
         self.history.append(frame)
         if job.heatmap:
             result.flip_map, result.flip_mean = heatmap(result.cached, result.outputs["full"])

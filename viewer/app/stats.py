@@ -34,6 +34,8 @@ class LiveStats:
     refreshes: int = 0
     since_refresh: int = 0
     flip_mean: float | None = None
+    tau: float | None = None
+    """The cached policy's tau after the last network frame (``+online`` moves it)."""
     output_age_ms: float = 0.0
     """How old the frame behind the shown output is."""
     camera_frames_dropped: int = 0
@@ -113,6 +115,7 @@ class LiveStats:
             "full_ms_total": self.full_total,
             "cached_ms_total": self.cached_total,
             "flip_mean": self.flip_mean,
+            "tau": self.tau,
             "stages_ms": dict(self.stages),
             "stage_medians_ms": self.stage_medians(),
             "output_size": self.output_size,

@@ -30,6 +30,8 @@ def gui_live_stats(state: AppState) -> None:
         rate = s.refresh_rate
         imgui.text(f"refresh rate {'-' if rate is None else f'{rate:.0%}'}, "
                    f"{s.since_refresh} frames since refresh")  # fmt: skip
+        if state.cache.online and s.tau is not None:
+            imgui.text(f"tau now {s.tau:.4g} (+online; the slider's is where it started)")
         if s.flip_mean is not None and "heatmap" in (state.view.mode, state.view.split_mode):
             imgui.text(f"FLIP cached vs full: {s.flip_mean:.4f}")
         _pace(s)
