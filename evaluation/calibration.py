@@ -139,10 +139,10 @@ def measure(
     also has its worst stretch's mean FLIP."""
     task = TASKS[task_name]
     methods = methods_for(task, ["full", *specs], arch)
-    totals = {spec: [0.0, 0, 0, 0.0] for spec in specs}  # FLIP, refreshes, frames, ms
+    totals = {spec: [0, 0.0] for spec in specs}  # refreshes, ms
     full_ms = 0.0
-    # (path, stretch) -> spec -> [FLIP sum, frames]
-    groups: dict[tuple[int, int], dict[str, list[float]]] = {}
+    # (path, stretch) -> [frames, {spec: FLIP sum}]
+    stretches: dict[tuple[int, int], list] = {}
     settings = RenderSettings(size=size, quality=ShadowQuality())
     progress = tqdm(total=total, desc=f"sweep {task_name}", unit="frame", disable=quiet)
     for k, (scene, path) in enumerate(paths):
@@ -152,26 +152,25 @@ def measure(
             for result in runner.run(frames, against_reference=False):
                 full_ms += result.ms["full"]
                 part = min(result.index // stretch, parts - 1) if stretch else 0
-                group = groups.setdefault((k, part), {s: [0.0, 0] for s in specs})
+                flips = stretches.setdefault((k, part), [0, dict.fromkeys(specs, 0.0)])
+                flips[0] += 1
                 for spec in specs:
-                    group[spec][0] += result.vs_full[spec].flip
-                    group[spec][1] += 1
-                    t = totals[spec]
-                    t[0] += result.vs_full[spec].flip
-                    t[1] += bool(result.refresh[spec])
-                    t[2] += 1
-                    t[3] += result.ms[spec]
+                    flips[1][spec] += result.vs_full[spec].flip
+                    totals[spec][0] += bool(result.refresh[spec])
+                    totals[spec][1] += result.ms[spec]
                 progress.update()
         finally:
             runner.close()
     progress.close()
+    count = sum(n for n, _ in stretches.values())
     rows = []
-    for spec, (flip, refreshes, count, ms) in totals.items():
+    for spec, (refreshes, ms) in totals.items():
         family, tau = spec.split("+")[0].rsplit("-", 1)
         family += "+warp" if spec.endswith("+warp") else ""
-        worst = max(g[spec][0] / g[spec][1] for g in groups.values()) if stretch else None
+        flip = sum(sums[spec] for _, sums in stretches.values()) / count
+        worst = max(sums[spec] / n for n, sums in stretches.values()) if stretch else None
         rows.append(
-            SweepRow(spec, family, float(tau), flip / count, refreshes / count, full_ms / ms, worst)
+            SweepRow(spec, family, float(tau), flip, refreshes / count, full_ms / ms, worst)
         )
     return rows
 

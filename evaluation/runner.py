@@ -82,17 +82,21 @@ def warm_up(methods: Sequence[Method], frame: Frame) -> None:
 
 def run_methods(
     methods: Sequence[Method], frame: Frame, history: History
-) -> tuple[dict[str, torch.Tensor], dict[str, float], dict[str, bool | None]]:
-    """Every method on one frame, in order: outputs (3, H, W), times in ms and refresh
-    decisions, by method name. Eval and the viewer both time frames through this."""
-    outputs, ms, refresh = {}, {}, {}
+) -> tuple[
+    dict[str, torch.Tensor], dict[str, float], dict[str, bool | None], dict[str, float | None]
+]:
+    """Every method on one frame, in order: outputs (3, H, W), times in ms, refresh
+    decisions and taus after the frame, by method name. Eval and the viewer both time frames
+    through this."""
+    outputs, ms, refresh, tau = {}, {}, {}, {}
     for m in methods:
         start = time.perf_counter()
         outputs[m.name] = m(frame, history)
         # Networks report their own time (the network, not its input assembly).
         ms[m.name] = getattr(m, "last_ms", None) or (time.perf_counter() - start) * 1e3
         refresh[m.name] = m.last_refresh
-    return outputs, ms, refresh
+        tau[m.name] = getattr(m, "tau", None)
+    return outputs, ms, refresh, tau
 
 
 class Runner:
@@ -157,13 +161,13 @@ class Runner:
             past = list(history)[-self.task.history :] if self.task.history else []
             if i == 0:
                 warm_up(self.methods, frame)
-            outputs, ms, refresh = run_methods(self.methods, frame, past)
+            outputs, ms, refresh, tau = run_methods(self.methods, frame, past)
             history.append(frame)
             if (skip and i in skip) or not self.task.applies(frame, past):
                 continue
-            result = self._score(i, frame, past, outputs, ms, refresh, flip_maps, against_reference)
-            result.tau = {m.name: getattr(m, "tau", None) for m in self.methods}
-            yield result
+            yield self._score(
+                i, frame, past, outputs, ms, refresh, tau, flip_maps, against_reference
+            )
 
     def close(self) -> None:
         self.player.close()
@@ -195,6 +199,7 @@ class Runner:
         outputs: dict[str, torch.Tensor],
         ms: dict[str, float],
         refresh: dict[str, bool | None],
+        tau: dict[str, float | None],
         flip_maps: bool,
         against_reference: bool = True,
     ) -> FrameResult:
@@ -210,6 +215,7 @@ class Runner:
             outputs=outputs,
             ms=ms,
             refresh=refresh,
+            tau=tau,
             vs_reference=dict(zip(names, scores, strict=True)) if against_reference else {},
         )
         if maps is not None:

@@ -132,10 +132,8 @@ class NetworkRunner:
                 m.reset()
         past = list(self.history)[-task.history :] if task.history else []
         result = Result(job, history=past, applies=task.applies(frame, past), fresh=fresh)
-        result.outputs, result.ms, refresh = run_methods(self.methods, frame, past)
-        result.refresh = refresh.get(cfg.policy)
-        cached = next(m for m in self.methods if m.name == cfg.policy)
-        result.tau = getattr(cached, "tau", None)
+        result.outputs, result.ms, refresh, tau = run_methods(self.methods, frame, past)
+        result.refresh, result.tau = refresh.get(cfg.policy), tau.get(cfg.policy)
         self.history.append(frame)
         if job.heatmap:
             result.flip_map, result.flip_mean = heatmap(result.cached, result.outputs["full"])
