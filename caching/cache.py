@@ -160,8 +160,9 @@ class LayerCache(nn.Module):
         if c.shape != x.shape or c.dtype != x.dtype or c.device != x.device:
             return True
         # One reduction instead of a mask of the whole input: NaN and inf survive a sum (a
-        # finite input that overflows it only costs a refresh).
-        return not bool(torch.isfinite(x.sum()))
+        # finite input that overflows it only costs a refresh; summed in float32, a half
+        # input would overflow at 65504 and never be reused).
+        return not bool(torch.isfinite(x.sum(dtype=torch.float32)))
 
     def _record(self, refresh: bool, forced: bool, decided: float, h: int, w: int) -> None:
         self.last_refresh = refresh

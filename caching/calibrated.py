@@ -18,6 +18,7 @@ from pathlib import Path
 
 from assets import CALIBRATION_FILE
 from renderer.atomic import write_text_atomic
+from renderer.errors import UserError
 
 ENV = "REFRAME_RT_CALIBRATION"
 
@@ -30,13 +31,24 @@ def user_file() -> Path:
     return Path(data) / "reframe-rt" / "calibration.json"
 
 
+class CalibrationError(UserError, ValueError):
+    """A calibration file that cannot be read: every command that reads presets stops on it
+    with one line, rather than guessing the taus it was meant to hold."""
+
+
 def _read(file: Path) -> dict:
     """The file's records by task; read again only when the file changed (the viewer asks
-    for the presets several times per UI frame). Shared: do not mutate."""
+    for the presets several times per UI frame). Shared: do not mutate.
+
+    Raises:
+        CalibrationError: the file exists but is not a calibration file.
+    """
     try:
         stat = file.stat()
     except FileNotFoundError:
         return {}
+    except OSError as error:
+        raise CalibrationError(f"{file}: {error.strerror or error}") from None
     # Saves replace the file (a new inode), so a write within the clock's resolution shows.
     return _parse(file, stat.st_ino, stat.st_mtime_ns, stat.st_size)
 
@@ -44,9 +56,17 @@ def _read(file: Path) -> dict:
 @lru_cache(maxsize=8)
 def _parse(file: Path, inode: int, mtime_ns: int, size: int) -> dict:
     try:
-        return json.loads(file.read_text(encoding="utf-8")).get("tasks", {})
-    except (json.JSONDecodeError, AttributeError) as error:
-        raise ValueError(f"{file} is not a calibration file: {error}") from None
+        tasks = json.loads(file.read_text(encoding="utf-8")).get("tasks", {})
+        for task, record in tasks.items():
+            for family, entry in record.get("policies", {}).items():
+                tau = entry.get("tau")
+                if tau is not None and not isinstance(tau, (int, float)):
+                    raise TypeError(f"{task} {family}: tau {tau!r} is not a number")
+        return tasks
+    except (OSError, UnicodeDecodeError, ValueError, AttributeError, TypeError) as error:
+        raise CalibrationError(
+            f"{file} is not a calibration file ({error}): fix or remove it"
+        ) from None
 
 
 def record_for(task: str) -> tuple[dict, Path] | None:
@@ -68,6 +88,16 @@ def auto_presets(task: str) -> dict[str, float]:
         for family, entry in found[0].get("policies", {}).items()
         if entry.get("tau") is not None
     }
+
+
+def check_writable(file: Path) -> None:
+    """Raises a CalibrationError unless :func:`save` could write ``file``: what is there
+    already is a calibration file (its other tasks are kept), and its folder can be made
+    and written to."""
+    _read(file)
+    folder = next(p for p in (file.parent, *file.parent.parents) if p.exists())
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise CalibrationError(f"{file}: cannot write there")
 
 
 def save(task: str, record: dict, file: Path | None = None) -> Path:

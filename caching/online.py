@@ -68,8 +68,11 @@ class OnlineTau:
         """
         self.since = 0
         target = self.aim * self.budget
-        factor = math.sqrt(target / max(flip, 1e-9))
-        factor = min(max(factor, 1.0 / self.max_step), self.max_step)
+        if math.isfinite(flip):
+            factor = math.sqrt(target / max(flip, 1e-9))
+            factor = min(max(factor, 1.0 / self.max_step), self.max_step)
+        else:
+            factor = 1.0 / self.max_step  # reuse gave no image at all: as far off as can be
         tau = self.policy.tau
         if factor > 1.0:
             tau = max(tau, SMALLEST[self.policy.family])

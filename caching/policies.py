@@ -12,6 +12,7 @@ reuse; delta and lfd then compare the input with the cached input warped the sam
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 from typing import ClassVar
@@ -82,6 +83,9 @@ class Policy:
     compares_input: ClassVar[bool] = False
     """Decides by comparing the input with the cached one (so ``+warp`` warps the cached
     input for it)."""
+    reads_motion: ClassVar[bool] = False
+    """Decides by ``FrameInfo.motion`` (so the caller measures it: the others need not pay
+    for a pass over the motion vectors)."""
 
     def reset(self) -> None:
         """Forget accumulated state (a new sequence)."""
@@ -238,6 +242,7 @@ class Motion(Policy):
     tau: float = 8.0
     moved: float = field(default=0.0, init=False)
     family: ClassVar[str] = "motion"
+    reads_motion: ClassVar[bool] = True
 
     def reset(self) -> None:
         self.moved = 0.0
@@ -246,6 +251,8 @@ class Motion(Policy):
         self.moved = 0.0
 
     def wants_refresh(self, x, cached_input, info) -> bool:
+        if not math.isfinite(info.motion):
+            return True  # a motion that cannot be measured would never add up to tau
         self.moved += info.motion
         return self.moved > self.tau
 

@@ -138,6 +138,7 @@ def measure(
     frames of a path come in stretches of that many (the last takes the rest), and each row
     also has its worst stretch's mean FLIP."""
     task = TASKS[task_name]
+    specs = list(dict.fromkeys(specs))  # a spec named twice would be counted twice
     methods = methods_for(task, ["full", *specs], arch)
     totals = {spec: [0, 0.0] for spec in specs}  # refreshes, ms
     full_ms = 0.0

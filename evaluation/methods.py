@@ -60,7 +60,7 @@ class CachedMethod(NetworkMethod):
         info = FrameInfo(
             index=frame.index,
             cut=frame.cut,
-            motion=float(frame.motion.norm(dim=0).mean()),
+            motion=mean_motion(frame) if self.cache.policy.reads_motion else 0.0,
             flow=frame.motion.unsqueeze(0) if self.cache.policy.warp else None,
         )
         y = self.cache(x, info, check=self.online is not None and self.online.due())
@@ -72,6 +72,11 @@ class CachedMethod(NetworkMethod):
             )
             self.online.adapt(float(flip(reused, full)[1]), frame.index)
         return y
+
+
+def mean_motion(frame: Frame) -> float:
+    """The mean motion-vector length of ``frame`` in pixels."""
+    return float(frame.motion.norm(dim=0).mean())
 
 
 def flip_budget(task: str) -> float:

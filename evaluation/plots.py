@@ -38,7 +38,8 @@ def _plot(log: RunLog, file: Path, quality: bool) -> Path:
         ax.set_ylabel(label)
         ax.grid(alpha=0.3)
     axes[0, 0].set_title(f"{log.task} — {log.scene}, path {log.path} (dashed: camera cuts)")
-    axes[0, 0].legend(loc="best", fontsize=8)
+    if log.rows:
+        axes[0, 0].legend(loc="best", fontsize=8)
     axes[-1, 0].set_xlabel("frame")
     fig.tight_layout()
     with atomic_path(file) as tmp:

@@ -13,6 +13,7 @@ import io
 import json
 import math
 import statistics
+import warnings
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -49,9 +50,11 @@ class RunLog:
     """Share of the network's FLOPs in its deep stage (what a reuse frame skips)."""
     rows: list[dict] = field(default_factory=list)
     cuts: list[int] = field(default_factory=list)
+    """Frames where the camera jumps: marked in the plots whether or not they were scored
+    (extrapolation scores none of them)."""
 
     def add(self, result: FrameResult) -> None:
-        if result.frame.cut:
+        if result.frame.cut and result.index not in self.cuts:
             self.cuts.append(result.index)
         for method, ms in result.ms.items():
             ref = result.vs_reference[method]
@@ -77,10 +80,12 @@ class RunLog:
 
 def sequence_psnr(values: list[float]) -> float | None:
     """PSNR of the mean squared error over frames, from per-frame PSNRs (peak 1)."""
-    finite = [10.0 ** (-min(v, PSNR_CAP) / 10.0) for v in values if v is not None]
-    if not finite:
+    errors = [10.0 ** (-min(v, PSNR_CAP) / 10.0) for v in values if v is not None]
+    if not errors:
         return None
-    return min(PSNR_CAP, -10.0 * math.log10(max(statistics.fmean(finite), 1e-30)))
+    if any(math.isnan(e) for e in errors):
+        return math.nan  # the cap would read a broken frame as a perfect one
+    return min(PSNR_CAP, -10.0 * math.log10(max(statistics.fmean(errors), 1e-30)))
 
 
 def _mean(values: list[float | None]) -> float | None:
@@ -179,13 +184,27 @@ def write_outputs(logs: list[RunLog], out: Path, command: str) -> dict:
     from evaluation.plots import write_plots
 
     out.mkdir(parents=True, exist_ok=True)
-    summary = {"runs": [row for log in logs for row in summary_rows(log)]}
+    runs = [row for log in logs for row in summary_rows(log)]
+    broken = sorted({f"{r['task']} {r['policy']}: {k}" for r in runs for k in _non_finite(r)})
+    if broken:
+        warnings.warn(
+            "non-finite values written as null in summary.json: " + "; ".join(broken),
+            stacklevel=2,
+        )
+    # JSON has no NaN: a bare NaN would make the file unreadable to strict parsers.
+    summary = {
+        "runs": [{k: None if k in _non_finite(r) else v for k, v in r.items()} for r in runs]
+    }
     validate_summary(summary)
-    write_text_atomic(out / "summary.json", json.dumps(summary, indent=1) + "\n")
+    write_text_atomic(out / "summary.json", json.dumps(summary, indent=1, allow_nan=False) + "\n")
     write_text_atomic(out / "frames.csv", frames_csv(logs))
     write_text_atomic(out / "report.md", report_markdown(logs, summary, command))
     write_plots(logs, out)
     return summary
+
+
+def _non_finite(row: dict) -> list[str]:
+    return [k for k, v in row.items() if isinstance(v, float) and not math.isfinite(v)]
 
 
 def frames_csv(logs: list[RunLog]) -> str:

@@ -4,6 +4,7 @@ strings."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
@@ -11,6 +12,8 @@ from typing import Annotated
 import tyro
 
 from evaluation.reference_cache import default_cache_dir
+from evaluation.ssim import RADIUS
+from networks.tasks import Task
 from renderer.errors import UserError
 from renderer.path import CameraPath
 from renderer.pathgen import resolve_path
@@ -18,6 +21,8 @@ from renderer.scenes import load_scene
 from renderer.scenes.scene import Scene
 
 MIN_SIDE, MAX_SIDE = 8, 8192
+SSIM_SIDE = 2 * RADIUS + 1
+"""The smallest side SSIM scores (its window)."""
 
 
 def parse_resolution(text: str) -> tuple[int, int]:
@@ -33,6 +38,28 @@ def parse_resolution(text: str) -> tuple[int, int]:
     if not (MIN_SIDE <= width <= MAX_SIDE and MIN_SIDE <= height <= MAX_SIDE):
         raise UserError(f"bad resolution {text!r}: each side must be within {MIN_SIDE}..{MAX_SIDE}")
     return width, height
+
+
+def check_task_size(size: tuple[int, int], tasks: Iterable[Task], scored: bool = True) -> None:
+    """Raises a UserError, before anything renders, for a size that ``tasks`` (or, when
+    ``scored``, their metrics) cannot take."""
+    text = f"{size[0]}x{size[1]}"
+    for task in tasks:
+        if task.needs_low_res and (size[0] % 2 or size[1] % 2):
+            raise UserError(f"--resolution {text}: {task.name} needs an even resolution")
+    if scored and min(size) < SSIM_SIDE:
+        raise UserError(
+            f"--resolution {text}: scoring frames needs both sides at least {SSIM_SIDE} "
+            "(SSIM's window)"
+        )
+
+
+def prepare_out(out: Path) -> None:
+    """Creates ``out`` before any work, so that a bad one fails at once."""
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise UserError(f"--out {out}: {error.strerror or error}") from None
 
 
 def check_positive(name: str, value: int | None) -> None:
@@ -61,7 +88,8 @@ class CacheOptions:
     """Where converged references are kept between runs."""
 
     cache: Annotated[Path | None, tyro.conf.arg(metavar="DIR")] = None
-    """Directory of cached references (default: ~/.cache/reframe-rt, or $REFRAME_RT_CACHE)."""
+    """Directory of cached references (default: $REFRAME_RT_CACHE/references, else
+    $XDG_CACHE_HOME/reframe-rt/references, else ~/.cache/reframe-rt/references)."""
     no_cache: bool = False
     """Render every reference, keep none."""
 

@@ -96,6 +96,19 @@ def test_forced_refreshes_never_raise(net):
 
 
 @torch.no_grad()
+def test_a_half_precision_input_whose_sum_overflows_half_is_reused(net):
+    net.to(torch.float16)
+    try:
+        cache = LayerCache(net, Never("never"))
+        x = torch.full((1, 5, 64, 64), 4.0, dtype=torch.float16)  # sums to 81920 > 65504
+        cache(x)
+        cache(x)
+    finally:
+        net.to(torch.float32)
+    assert cache.stats.forced == [True, False] and cache.stats.refreshes == [True, False]
+
+
+@torch.no_grad()
 def test_disabled_cache_is_the_plain_network(net):
     cache = LayerCache(net, Never("never"))
     xs = frames()

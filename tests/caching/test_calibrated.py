@@ -7,6 +7,7 @@ import pytest
 from caching import calibrated
 from caching.calibrated import auto_presets, record_for, save
 from caching.presets import PRESETS, presets_for
+from renderer.errors import UserError
 
 
 def record(tau: float) -> dict:
@@ -32,7 +33,28 @@ def test_the_users_file_wins_over_the_shipped_one(tmp_path, monkeypatch):
     assert auto_presets("denoise") == {"delta-auto": 0.2}
 
 
-def test_a_broken_file_is_named(no_user_calibration):
-    no_user_calibration.write_text("{not json")
-    with pytest.raises(ValueError, match="not a calibration file"):
+@pytest.mark.parametrize(
+    "text",
+    [
+        "{not json",
+        '{"tasks": []}',
+        '{"tasks": {"denoise": {"policies": {"delta": 0.3}}}}',
+        '{"tasks": {"denoise": {"policies": {"delta": {"tau": "0.3"}}}}}',
+        b"\xff\xfe{",
+    ],
+)
+def test_a_broken_file_is_named_as_a_user_error(no_user_calibration, text):
+    write = (
+        no_user_calibration.write_bytes
+        if isinstance(text, bytes)
+        else no_user_calibration.write_text
+    )
+    write(text)
+    with pytest.raises(UserError, match=r"not a calibration file .*: fix or remove it"):
+        auto_presets("denoise")
+
+
+def test_a_directory_in_place_of_the_file_is_named(no_user_calibration):
+    no_user_calibration.mkdir()
+    with pytest.raises(UserError, match=str(no_user_calibration)):
         auto_presets("denoise")

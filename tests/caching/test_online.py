@@ -30,6 +30,13 @@ def test_tau_moves_toward_the_aim_by_at_most_max_step():
     assert [flip for _, flip, _ in online.history] == [0.06, 0.015, 0.0375, 0.0]
 
 
+@pytest.mark.parametrize("bad", [float("nan"), float("inf")])
+def test_a_check_without_a_finite_flip_tightens_all_it_may(bad):
+    online = OnlineTau(parse_policy("delta-0.4+online"))
+    assert online.adapt(bad) == pytest.approx(0.4 / online.max_step)
+    assert online.adapt(0.0) == pytest.approx(0.4), "and the next finite check moves it again"
+
+
 @pytest.mark.parametrize("family", ["delta", "motion", "lfd"])
 def test_a_tau_of_zero_can_grow(family):
     online = OnlineTau(parse_policy(f"{family}-0+online"))

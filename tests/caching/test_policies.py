@@ -84,6 +84,13 @@ def test_decisions():
     assert not motion.wants_refresh(x, x, FrameInfo(motion=2.0)), "accumulates since a refresh"
 
 
+def test_an_unmeasurable_motion_refreshes():
+    x = torch.ones(1, 2, 4, 4)
+    motion = Motion("motion-5", 5.0)
+    seen = [motion.wants_refresh(x, x, FrameInfo(motion=m)) for m in (1.0, float("nan"), 1.0)]
+    assert seen == [False, True, False], "a NaN would have frozen the sum below tau for good"
+
+
 @pytest.mark.parametrize(
     ("policy", "reference"),
     [(Delta("delta-0.1", 0.1), smape), (LowFrequency("lfd-0.1", 0.1), low_frequency_difference)],

@@ -41,8 +41,10 @@ def test_the_worst_stretch_is_the_highest_mean_of_any_stretch():
     assert all(r.worst_flip >= r.flip for r in rows)
 
 
-def test_without_stretches_there_is_no_worst():
+def test_without_stretches_there_is_no_worst_and_a_spec_named_twice_counts_once():
     scene = load_scene("garden")
-    (row,) = measure("denoise", ["every-2"], [(scene, resolve_path("default", scene))], 3, 3, SIZE,
+    specs = ["every-2", "every-2"]
+    (row,) = measure("denoise", specs, [(scene, resolve_path("default", scene))], 3, 3, SIZE,
                      quiet=True)  # fmt: skip
     assert row.worst_flip is None and row.judged_flip == row.flip
+    assert row.refresh_rate == pytest.approx(2 / 3), "frames 0 and 2 of 3, each counted once"

@@ -3,6 +3,8 @@
 import csv
 import io
 import json
+import math
+from math import nan
 
 import jsonschema
 import pytest
@@ -45,6 +47,7 @@ def test_sequence_psnr_uses_the_mean_squared_error():
     assert sequence_psnr([20.0, 40.0]) == pytest.approx(22.967, abs=1e-3)
     assert sequence_psnr([float("inf")]) == 100.0
     assert sequence_psnr([]) is None
+    assert math.isnan(sequence_psnr([20.0, float("nan")])), "not capped into a perfect 100 dB"
 
 
 def test_baseline_only_run_has_one_row_with_nulls():
@@ -100,6 +103,19 @@ def test_outputs_on_disk(tmp_path):
         "| task | scene | policy | frames skipped | speedup | FLIP vs full | SSIM vs full |"
         in report
     )
+
+
+def test_a_broken_frame_is_null_in_a_strict_summary_json_and_warned_of(tmp_path):
+    frames = [
+        {"baseline": (1.0, None, 12.0), "full": (100.0, None, 30.0), "delta-H": (90.0, 1, 29.0)},
+        {"baseline": (1.0, None, 12.0), "full": (100.0, None, 30.0), "delta-H": (40.0, 0, nan)},
+    ]
+    with pytest.warns(UserWarning, match="delta-H: psnr_cached_vs_ref"):
+        write_outputs([log_with(frames)], tmp_path, "x")
+    text = (tmp_path / "summary.json").read_text()
+    (row,) = json.loads(text, parse_constant=pytest.fail)["runs"]  # no bare NaN in the file
+    assert row["psnr_cached_vs_ref"] is None
+    assert row["psnr_full_vs_ref"] == pytest.approx(30.0), "the sound fields are kept"
 
 
 def test_a_peer_denoiser_fills_the_full_fields_with_its_own_output():

@@ -51,9 +51,45 @@ def test_calibrate_writes_the_auto_preset_eval_uses(tmp_path, no_user_calibratio
     assert names == ["baseline", "delta-auto"]
 
 
-def test_calibrate_refuses_a_bad_resolution(capsys):
-    assert main(["calibrate", "--resolution", "64by36"]) == 2
-    assert "resolution" in capsys.readouterr().err
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["--resolution", "64by36"], "bad resolution"),
+        (["--task", "supersample", "--resolution", "65x36"], "even resolution"),
+        (["--resolution", "10x36"], "SSIM"),
+        (["--frames", "2"], "--frames must be at least 3"),
+        (["--into", "{tmp}/broken.json"], "not a calibration file"),
+        (["--into", "{tmp}/afile/calibration.json"], "afile/calibration.json: "),
+    ],
+)
+def test_calibrate_refuses_bad_options_before_the_sweep(args, says, tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr(calibrate, "sweep", pytest.fail)  # nothing may run
+    (tmp_path / "broken.json").write_text("{not json")
+    (tmp_path / "afile").write_text("")
+    args = [a.format(tmp=tmp_path) for a in args]
+    assert main(["calibrate", "--quiet", *args]) == 2
+    err = capsys.readouterr().err
+    assert says in err and len(err.strip().splitlines()) == 1
+
+
+def test_a_family_named_twice_is_swept_once_and_another_file_says_how_to_use_it(
+    monkeypatch, no_user_calibration, tmp_path, capsys
+):
+    swept = []
+
+    def fake(task, specs, *args):
+        swept.extend(specs)
+        return [SweepRow(s, "delta", float(s.split("-")[1]), 0.001, 0.5, 2.0) for s in specs]
+
+    monkeypatch.setattr(calibrate, "sweep", fake)
+    into = tmp_path / "mine.json"
+    args = ["calibrate", "--family", "delta", "--family", "delta", "--into", str(into), "--quiet"]
+    assert main(args) == 0
+    assert swept == sweep_specs("extrapolate", ["delta"])
+    out = capsys.readouterr().out
+    assert out.count("delta-auto =") == 1
+    assert f"REFRAME_RT_CALIBRATION={into}" in out
+    assert "delta" in json.loads(into.read_text())["tasks"]["extrapolate"]["policies"]
 
 
 def test_when_no_tau_fits_delta_refreshes_on_any_change_and_motion_has_none(

@@ -7,6 +7,7 @@ import pytest
 
 from evaluation.report import validate_summary
 from viewer.cli import main
+from viewer.commands import eval as eval_command
 
 SMALL = ["--resolution", "64x36", "--quiet"]
 
@@ -71,3 +72,59 @@ def test_eval_rejects_bad_input(tmp_path, capsys):
     assert main(["eval", "--scene", "nowhere", "--out", str(tmp_path / "x")]) == 2
     assert "unknown scene 'nowhere'" in capsys.readouterr().err
     assert not (tmp_path / "x").exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["--task", "denoise", "--task", "supersample", "--resolution", "66x37"], "supersample"),
+        (["--resolution", "10x36"], "SSIM"),
+        (["--task", "extrapolate", "--policy", "full", "--cut", "9"], "--cut 9"),
+        (["--out", "{tmp}/afile"], "--out"),
+    ],
+)
+def test_bad_options_exit_2_before_any_frame(args, says, tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr(eval_command, "Runner", pytest.fail)  # nothing may render
+    (tmp_path / "afile").write_text("")
+    args = [a.format(tmp=tmp_path) for a in args]
+    assert main(["eval", "--quiet", "--out", str(tmp_path / "x"), *args]) == 2
+    err = capsys.readouterr().err
+    assert says in err and len(err.strip().splitlines()) == 1
+    assert not (tmp_path / "x").exists()
+
+
+def test_a_broken_calibration_file_is_one_line(tmp_path, capsys, monkeypatch):
+    broken = tmp_path / "calibration.json"
+    broken.write_text('{"tasks": []}')
+    monkeypatch.setenv("REFRAME_RT_CALIBRATION", str(broken))
+    assert main(["eval", "--quiet", "--policy", "delta-H", "--out", str(tmp_path / "x")]) == 2
+    err = capsys.readouterr().err
+    assert f"{broken} is not a calibration file" in err and len(err.strip().splitlines()) == 1
+
+
+def test_a_cached_policy_alone_still_has_the_full_network_to_compare_with(tmp_path):
+    out = tmp_path / "eval"
+    args = ["eval", "--task", "denoise", "--policy", "every-2", "--frames", "2", *SMALL]
+    assert main([*args, "--out", str(out), "--cache", str(tmp_path / "cache")]) == 0
+    (row,) = json.loads((out / "summary.json").read_text())["runs"]
+    assert row["policy"] == "every-2"
+    assert None not in (row["speedup"], row["flip_vs_full"], row["full_ms_median"])
+
+
+def test_a_failing_task_keeps_the_outputs_of_the_tasks_before(tmp_path, monkeypatch):
+    real = eval_command.Runner
+
+    def runner(scene, path, task, *args):
+        if task.name == "supersample":
+            raise RuntimeError("the second task fails")
+        return real(scene, path, task, *args)
+
+    monkeypatch.setattr(eval_command, "Runner", runner)
+    out = tmp_path / "eval"
+    args = ["eval", "--task", "denoise", "--task", "supersample", "--policy", "full"]
+    args += ["--frames", "2", *SMALL, "--out", str(out), "--cache", str(tmp_path / "cache")]
+    with pytest.raises(RuntimeError, match="second task"):
+        main(args)
+    rows = json.loads((out / "summary.json").read_text())["runs"]
+    assert [(r["task"], r["policy"]) for r in rows] == [("denoise", "full")]
+    assert (out / "frames.csv").read_text().count("\ndenoise,") == 2 * 2  # baseline, full

@@ -10,9 +10,11 @@ from typing import Annotated, Literal
 
 import tyro
 
-from caching.calibrated import save
+from caching.calibrated import ENV, check_writable, save, user_file
 from evaluation.calibration import choose, sweep, sweep_specs
-from viewer.options import CacheOptions, check_positive, parse_resolution
+from networks.tasks import TASKS
+from renderer.errors import UserError
+from viewer.options import CacheOptions, check_positive, check_task_size, parse_resolution
 
 Family = Literal["delta", "motion", "lfd"]
 
@@ -43,16 +45,23 @@ class CalibrateConfig(CacheOptions):
     """Network architecture."""
     into: Annotated[Path | None, tyro.conf.arg(metavar="FILE")] = None
     """Calibration file to write (default: $REFRAME_RT_CALIBRATION, else
-    ~/.local/share/reframe-rt/calibration.json; eval and the viewer read it first)."""
+    ~/.local/share/reframe-rt/calibration.json, which eval and the viewer read first; they
+    read another file when $REFRAME_RT_CALIBRATION names it)."""
     quiet: bool = False
     """No progress bar."""
 
 
 def run(cfg: CalibrateConfig) -> None:
     check_positive("scenes", cfg.scenes)
-    check_positive("frames", cfg.frames)
+    if cfg.frames < 3:
+        raise UserError(
+            f"--frames must be at least 3 (a still, a walk and a turn), got {cfg.frames}"
+        )
     size = parse_resolution(cfg.resolution)
-    families = cfg.family or ("delta", "motion")
+    check_task_size(size, [TASKS[cfg.task]])
+    target = cfg.into or user_file()
+    check_writable(target)  # before the sweep: its minutes are not lost on a bad file
+    families = tuple(dict.fromkeys(cfg.family or ("delta", "motion")))
     rows = sweep(
         cfg.task, sweep_specs(cfg.task, families), cfg.scenes, cfg.seed, cfg.frames, size,
         cfg.arch, cfg.cache_dir(), cfg.quiet,
@@ -93,4 +102,9 @@ def run(cfg: CalibrateConfig) -> None:
         "seed": cfg.seed, "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "sweep": [r.__dict__ for r in rows],
     }  # fmt: skip
-    print(f"wrote {save(cfg.task, record, cfg.into)}")
+    print(f"wrote {save(cfg.task, record, target)}")
+    if target.resolve() != user_file().resolve():
+        print(
+            f"eval and the viewer read {user_file()}: run them with "
+            f"{ENV}={target} to use these taus"
+        )

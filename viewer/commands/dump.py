@@ -16,7 +16,13 @@ from networks.tasks import TASKS
 from renderer.atomic import remove_partials
 from renderer.lights import ShadowQuality
 from renderer.player import RenderSettings
-from viewer.options import CacheOptions, PlaybackOptions, resolve_playback
+from viewer.options import (
+    CacheOptions,
+    PlaybackOptions,
+    check_task_size,
+    prepare_out,
+    resolve_playback,
+)
 
 
 @dataclass
@@ -43,9 +49,10 @@ class DumpConfig(CacheOptions, PlaybackOptions):
 def run(cfg: DumpConfig) -> None:
     play = resolve_playback(cfg, cfg.frames)
     task = TASKS[cfg.task]
+    check_task_size(play.size, [task])
     methods = methods_for(task, cfg.policy or ("full",), cfg.arch, cfg.cut)
     names = [m.name for m in methods]
-    cfg.out.mkdir(parents=True, exist_ok=True)
+    prepare_out(cfg.out)
     remove_partials(cfg.out)
     # Finished frames are still played (the methods' state needs them), not written again.
     done = {i for i in range(play.count) if frame_done(cfg.out, i, names)}

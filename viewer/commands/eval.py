@@ -12,12 +12,20 @@ import tyro
 from tqdm import tqdm
 
 from evaluation.methods import methods_for
+from evaluation.oidn import NAME as OIDN
 from evaluation.report import RunLog, write_outputs
 from evaluation.runner import Runner
 from networks.tasks import TASKS
+from renderer.errors import UserError
 from renderer.lights import ShadowQuality
 from renderer.player import RenderSettings
-from viewer.options import CacheOptions, PlaybackOptions, resolve_playback
+from viewer.options import (
+    CacheOptions,
+    PlaybackOptions,
+    check_task_size,
+    prepare_out,
+    resolve_playback,
+)
 
 TaskName = Literal["denoise", "supersample", "extrapolate"]
 DEFAULT_POLICIES = ("full", "every-2", "delta-H", "delta-L", "motion-H")
@@ -34,7 +42,8 @@ class EvalConfig(CacheOptions, PlaybackOptions):
     task: Annotated[tuple[TaskName, ...], tyro.conf.UseAppendAction] = ()
     """Task to evaluate, repeatable (default: all three)."""
     policy: Annotated[tuple[str, ...], tyro.conf.UseAppendAction] = ()
-    """Method to run beside the baseline, repeatable: full, every-N, delta-H, delta-L,
+    """Method to run beside the baseline (and the full network, which runs whenever a cached
+    one does), repeatable: full, every-N, delta-H, delta-L,
     delta-auto, delta-<tau>, motion-H, motion-L, motion-auto, motion-<tau>, lfd-auto,
     lfd-<tau>; any but full may add +warp (motion-compensated reuse), delta, motion and lfd
     +online (tau adapted to the calibration's FLIP budget by checks) (default: full,
@@ -53,41 +62,68 @@ class EvalConfig(CacheOptions, PlaybackOptions):
 
 
 def deep_share(net, size: tuple[int, int], cut: int) -> float:
-    """Share of ``net``'s FLOPs in its deep stage at ``size`` (width, height)."""
-    flops = net.stage_flops(size[1], size[0], cut)
+    """Share of ``net``'s FLOPs in its deep stage at ``size`` (width, height).
+
+    Raises:
+        UserError: ``net`` cannot be cut at ``cut``.
+    """
+    try:
+        flops = net.stage_flops(size[1], size[0], cut)
+    except ValueError as error:
+        raise UserError(f"--cut {cut}: {error}") from None
     return flops["deep"] / sum(flops.values())
+
+
+def with_full(policies: tuple[str, ...]) -> tuple[str, ...]:
+    """``policies`` with ``full`` first wherever a cached one is asked for: speedup and every
+    ``*_vs_full`` number are measured against it."""
+    cached = [p for p in policies if p not in ("full", OIDN)]
+    return policies if not cached or "full" in policies else ("full", *policies)
 
 
 def run(cfg: EvalConfig) -> None:
     play = resolve_playback(cfg, cfg.frames)
     settings = RenderSettings(size=play.size, seed=cfg.seed, quality=ShadowQuality())
-    tasks = [TASKS[name] for name in cfg.task or tuple(TASKS)]
+    tasks = [TASKS[name] for name in dict.fromkeys(cfg.task or tuple(TASKS))]
+    check_task_size(play.size, tasks)
     # Every task's methods are built before anything runs: missing weights fail at once.
-    policies = cfg.policy or DEFAULT_POLICIES
+    policies = with_full(cfg.policy or DEFAULT_POLICIES)
     methods = {task.name: methods_for(task, policies, cfg.arch, cfg.cut) for task in tasks}
     logs = []
     for task in tasks:
-        name = task.name
-        nets = [m.net for m in methods[name] if hasattr(m, "net")]
-        log = RunLog(
-            task=name,
-            scene=play.scene.name,
-            path=play.path_name,
-            resolution=play.size,
-            arch=cfg.arch if nets else None,
-            deep_share=deep_share(nets[0], play.size, cfg.cut) if nets else None,
+        nets = [m.net for m in methods[task.name] if hasattr(m, "net")]
+        logs.append(
+            RunLog(
+                task=task.name,
+                scene=play.scene.name,
+                path=play.path_name,
+                resolution=play.size,
+                arch=cfg.arch if nets else None,
+                deep_share=deep_share(nets[0], play.size, cfg.cut) if nets else None,
+                cuts=[i for i, f in enumerate(play.path.frames[: play.count]) if f.cut],
+            )
         )
-        runner = Runner(play.scene, play.path, task, methods[name], settings, cfg.cache_dir())
+    prepare_out(cfg.out)
+    command = "reframe-rt " + " ".join(sys.argv[1:])
+    for done, (task, log) in enumerate(zip(tasks, logs, strict=True), start=1):
+        runner = Runner(play.scene, play.path, task, methods[task.name], settings, cfg.cache_dir())
         try:
             results = runner.run(play.count)
             for result in tqdm(
-                results, total=play.count, desc=f"eval {name}", unit="frame", disable=cfg.quiet
-            ):
+                results, total=play.count, desc=f"eval {task.name}", unit="frame",
+                disable=cfg.quiet,
+            ):  # fmt: skip
                 log.add(result)
         finally:
             runner.close()
-        logs.append(log)
-    summary = write_outputs(logs, cfg.out, "reframe-rt " + " ".join(sys.argv[1:]))
+        if not log.rows:
+            print(
+                f"reframe-rt: note: {task.name} scored none of the {play.count} frames "
+                "(extrapolation needs a frame before the one it makes: give --frames 2 or more)",
+                file=sys.stderr,
+            )
+        # After every task: a later task's failure or a Ctrl-C keeps what is done.
+        summary = write_outputs(logs[:done], cfg.out, command)
     if not cfg.quiet:
         print((cfg.out / "report.md").read_text(encoding="utf-8"))
         print(

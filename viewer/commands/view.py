@@ -12,9 +12,10 @@ import tyro
 
 from caching.policies import PolicyError, parse_policy
 from caching.presets import presets_for
+from networks.tasks import TASKS
 from renderer.errors import UserError
 from viewer.app.state import MAX_CUT, AppState
-from viewer.options import check_positive, parse_resolution
+from viewer.options import check_positive, check_task_size, parse_resolution
 
 ViewMode = Literal["cached", "full", "reference", "input", "albedo", "normal", "depth",
                    "motion", "heatmap"]  # fmt: skip
@@ -80,8 +81,7 @@ def initial_state(cfg: ViewConfig) -> AppState:
     state.scene.size = parse_resolution(cfg.resolution)
     state.scene.seed = cfg.seed
     state.scene.preview_quality = cfg.preview
-    if cfg.task == "supersample" and any(v % 2 for v in state.scene.size):
-        raise UserError(f"supersample needs an even resolution, got {cfg.resolution}")
+    check_task_size(state.scene.size, [TASKS[cfg.task]], scored=False)
     state.network.task, state.network.arch = cfg.task, cfg.arch
     try:
         parse_policy(cfg.policy, presets_for(cfg.task))
