@@ -38,7 +38,7 @@ from networks.data import SIZE, TrainingSequence, build_dataset
 from networks.model import build
 from networks.tasks import MODULATION_FLOOR, TASKS, Task, from_network_space, to_network_space
 from networks.unet import UNetConfig
-from networks.weights import load_network, save_weights
+from networks.weights import load_network, save_weights, weights_path
 from renderer.atomic import atomic_path
 from renderer.errors import UserError
 
@@ -194,12 +194,17 @@ def train(settings: TrainSettings) -> Path:
     state = {"step": 0, "elapsed": 0.0, "losses": []}
     if settings.resume and checkpoint.exists():
         try:
-            state = _load_checkpoint(checkpoint, net, optimizer)
+            state = _load_checkpoint(checkpoint, net, optimizer, _shaping(settings))
         except (RuntimeError, ValueError, KeyError) as error:
             raise UserError(
                 f"{checkpoint} does not fit this network ({error.__class__.__name__}); "
                 "start over with --fresh"
             ) from None
+        if not settings.quiet:
+            tqdm.write(
+                f"resuming {checkpoint}: step {state['step']}, "
+                f"{state['elapsed'] / 60:.1f} of {settings.minutes:g} minutes done"
+            )
 
     rng = np.random.default_rng([settings.seed, state["step"]])
     budget = settings.minutes * 60.0
@@ -237,16 +242,16 @@ def train(settings: TrainSettings) -> Path:
             progress.set_postfix(step=state["step"], loss=f"{np.mean(state['losses'][-50:]):.4f}")
             if time.perf_counter() - last_save > settings.checkpoint_seconds:
                 state["elapsed"] = time.perf_counter() - start
-                _save_checkpoint(checkpoint, net, optimizer, state)
+                _save_checkpoint(checkpoint, net, optimizer, state, _shaping(settings))
                 last_save = time.perf_counter()
     except KeyboardInterrupt:
         # Ctrl-C keeps the work done so far; running the command again resumes it.
         state["elapsed"] = time.perf_counter() - start
-        _save_checkpoint(checkpoint, net, optimizer, state)
+        _save_checkpoint(checkpoint, net, optimizer, state, _shaping(settings))
         raise
     progress.close()
     state["elapsed"] = time.perf_counter() - start
-    _save_checkpoint(checkpoint, net, optimizer, state)
+    _save_checkpoint(checkpoint, net, optimizer, state, _shaping(settings))
 
     net.eval()
     val = validate(task, net, val_batcher, samples_for(task, val_seqs))
@@ -277,7 +282,8 @@ def train(settings: TrainSettings) -> Path:
         f"torch {torch.__version__}",
         "settings": {k: str(v) for k, v in asdict(settings).items()},
     }  # fmt: skip
-    out = settings.out or Path("assets/weights") / f"{settings.task}-{settings.arch}.safetensors"
+    # The shipped file by default, wherever the command runs from: eval and view read it.
+    out = settings.out or weights_path(settings.task, settings.arch)
     save_weights(out, net, config, settings.task, facts)
     return out
 
@@ -304,7 +310,15 @@ def validate(task: Task, net: torch.nn.Module, batcher: Batcher, samples: list[S
     }
 
 
-def _save_checkpoint(path: Path, net, optimizer, state: dict) -> None:
+SHAPING = ("scenes", "batch", "learning_rate", "seed", "flip_weight", "unroll", "init")
+"""Settings a resumed run must share with its checkpoint (the time budget may grow)."""
+
+
+def _shaping(settings: TrainSettings) -> dict[str, str]:
+    return {k: str(getattr(settings, k)) for k in SHAPING}
+
+
+def _save_checkpoint(path: Path, net, optimizer, state: dict, shaping: dict[str, str]) -> None:
     tensors = {f"model.{k}": v.detach().contiguous() for k, v in net.state_dict().items()}
     opt = optimizer.state_dict()
     for index, values in opt["state"].items():
@@ -315,18 +329,36 @@ def _save_checkpoint(path: Path, net, optimizer, state: dict) -> None:
         "elapsed": repr(state["elapsed"]),
         "losses": json.dumps(state["losses"][-500:]),
         "param_groups": json.dumps(opt["param_groups"]),
+        "settings": json.dumps(shaping),
     }
     path.parent.mkdir(parents=True, exist_ok=True)
     with atomic_path(path) as tmp:
         save_file(tensors, str(tmp), metadata=meta)
 
 
-def _load_checkpoint(path: Path, net, optimizer) -> dict:
+def _load_checkpoint(path: Path, net, optimizer, shaping: dict[str, str]) -> dict:
+    """The checkpoint's state, loaded into ``net`` and ``optimizer``.
+
+    Raises:
+        UserError: it was made with other settings (resuming would train on under the old
+            ones while the weight file claimed the new).
+    """
     from safetensors import safe_open
 
-    tensors = load_file(str(path))
     with safe_open(str(path), framework="pt") as f:
         meta = f.metadata()
+    made = json.loads(meta.get("settings", "{}"))
+    changed = [
+        f"--{k.replace('_', '-')} {made[k]} (now {v})"
+        for k, v in shaping.items()
+        if k in made and made[k] != v
+    ]
+    if changed:
+        raise UserError(
+            f"{path} was made with " + ", ".join(changed) + ": run with those, or start over "
+            "with --fresh"
+        )
+    tensors = load_file(str(path))
     net.load_state_dict({k[6:]: v for k, v in tensors.items() if k.startswith("model.")})
     opt_state: dict = {}
     for key, value in tensors.items():

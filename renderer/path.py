@@ -30,6 +30,9 @@ from renderer.errors import PathError
 
 FORMAT = "reframe-camera-path"
 VERSION = 1
+MAX_FRAMES = 200_000
+"""The most frames keyframes may bake into (almost two hours at 30 fps): past it, the times
+are more likely in the wrong unit than meant."""
 
 
 @dataclass(frozen=True)
@@ -109,10 +112,18 @@ def load_path(path: str | os.PathLike[str]) -> CameraPath:
     except (OSError, UnicodeDecodeError) as error:
         raise PathError(f"cannot read camera path {p}: {error}") from None
     try:
-        data = json.loads(text)
+        data = json.loads(text, parse_constant=_no_constant)
     except json.JSONDecodeError as error:
         raise PathError(f"{p}: not valid JSON ({error})") from None
+    except ValueError as error:
+        raise PathError(f"{p}: {error}") from None
     return path_from_json(data, source=str(p))
+
+
+def _no_constant(name: str) -> float:
+    # Python's json reads NaN and Infinity, which JSON does not have: a camera there is
+    # nowhere, and the spline through it fails far from the file.
+    raise ValueError(f"{name} is not a number a camera path can hold")
 
 
 def path_from_json(data: Any, source: str = "camera path") -> CameraPath:
@@ -129,7 +140,10 @@ def path_from_json(data: Any, source: str = "camera path") -> CameraPath:
         frames = [_frame_from_json(f, i, source) for i, f in enumerate(data["frames"])]
         _check_times([f.time for f in frames], "frames", source)
     else:
-        frames = bake(keyframes, float(data["fps"]))
+        try:
+            frames = bake(keyframes, float(data["fps"]))
+        except PathError as error:
+            raise PathError(f"{source}: {error}") from None
     return CameraPath(
         fps=float(data["fps"]), frames=frames, keyframes=keyframes, scene=data.get("scene")
     )
@@ -142,6 +156,11 @@ def bake(keyframes: list[Keyframe], fps: float) -> list[PathFrame]:
     shots = _split_shots(keyframes)
     start, end = keyframes[0].time, keyframes[-1].time
     count = math.floor((end - start) * fps + 1e-6) + 1
+    if count > MAX_FRAMES:
+        raise PathError(
+            f"keyframes from {start:g} s to {end:g} s at {fps:g} fps make {count} frames: "
+            f"at most {MAX_FRAMES} (are the times in seconds?)"
+        )
     times = start + np.arange(count) / fps
     frames: list[PathFrame] = []
     shot_index = 0

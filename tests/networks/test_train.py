@@ -11,6 +11,7 @@ from networks.data import random_path, random_scene
 from networks.train import TrainSettings, loss_fn, train
 from networks.weights import load_network
 from renderer.errors import UserError
+from viewer.cli import main
 
 
 def test_train_writes_weights_and_resumes(tmp_path, monkeypatch):
@@ -47,6 +48,11 @@ def test_train_writes_weights_and_resumes(tmp_path, monkeypatch):
     assert meta["training"]["steps"] > first_steps
     # The data was rendered once and read back the second time.
     assert len(list((tmp_path / "data").glob("*.safetensors"))) == 3
+    # Other settings would train on under the old ones while the file claimed the new.
+    settings.learning_rate, settings.minutes = 0.01, 0.06
+    with pytest.raises(UserError, match=r"--learning-rate None \(now 0.01\).*--fresh"):
+        train(settings)
+    settings.learning_rate = None
     # A checkpoint of another network shape is refused with a hint, not a traceback.
     other = tmp_path / "work" / "denoise-unet"
     other.mkdir()
@@ -166,3 +172,32 @@ def test_training_can_start_from_a_weight_file(tmp_path, monkeypatch):
     # A vanishing learning rate: the weights are the file's (to float16 storage).
     for (name, a), b in zip(start.state_dict().items(), tuned.state_dict().values(), strict=True):
         torch.testing.assert_close(a, b, atol=1e-3, rtol=1e-3, msg=name)
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [(["--scenes", "1"], "--scenes must be at least 2"), (["--minutes", "0"], "--minutes")],
+)
+def test_train_refuses_settings_that_cannot_train_before_rendering(args, says, tmp_path, capsys):
+    assert main(["train", "--work", str(tmp_path / "work"), *args]) == 2
+    err = capsys.readouterr().err
+    assert says in err and len(err.strip().splitlines()) == 1
+    assert not (tmp_path / "work").exists()
+
+
+def test_the_default_weight_file_is_the_one_eval_loads_wherever_train_runs(tmp_path, monkeypatch):
+    import networks.data as data
+    import networks.weights as weights
+
+    monkeypatch.setattr(data, "SIZE", (64, 48))
+    monkeypatch.setattr(weights, "WEIGHTS_DIR", tmp_path / "package")  # not the shipped ones
+    (tmp_path / "elsewhere").mkdir()
+    monkeypatch.chdir(tmp_path / "elsewhere")
+    out = train(
+        TrainSettings(
+            task="denoise", arch="unet", minutes=0.005, scenes=2, batch=2,
+            data_dir=tmp_path / "data", work_dir=tmp_path / "work", quiet=True,
+        )
+    )  # fmt: skip
+    assert out == tmp_path / "package" / "denoise-unet.safetensors" and out.exists()
+    assert not (tmp_path / "elsewhere" / "assets").exists()

@@ -131,6 +131,10 @@ def valid_document():
         (lambda d: d["frames"][5].update(time=-1.0), "frames[5].time goes back in time"),
         (lambda d: d["keyframes"][0].update(rotation=[0, 0, 0, 0]), "keyframes[0].rotation"),
         (lambda d: (d.pop("frames"), d.pop("keyframes")), "frames"),
+        (
+            lambda d: (d.pop("frames"), d["keyframes"][-1].update(time=1e7)),
+            "make 300000001 frames: at most 200000",
+        ),
     ],
 )
 def test_invalid_documents_name_the_problem(mutate, message):
@@ -149,6 +153,12 @@ def test_unreadable_files(tmp_path):
     bad.write_text("{ not json")
     with pytest.raises(PathError, match="not valid JSON"):
         load_path(bad)
+    for constant in ("NaN", "Infinity", "-Infinity"):
+        text = json.dumps(valid_document()).replace('"fov": 60.0', f'"fov": {constant}', 1)
+        assert constant in text
+        bad.write_text(text)
+        with pytest.raises(PathError, match=f"{constant} is not a number"):
+            load_path(bad)
 
 
 @pytest.mark.parametrize("name", BUILTIN_SCENES)

@@ -80,11 +80,13 @@ def bad_path_json(tmp_path):
         (lambda t: ["--resolution", "640by360"], "bad resolution '640by360'"),
         (lambda t: ["--resolution", "0x360"], "bad resolution '0x360'"),
         (lambda t: ["--frames", "0"], "--frames must be at least 1"),
+        (lambda t: ["--out", str(t / "afile" / "out")], "--out"),
     ],
 )
 def test_bad_input_exits_2_with_one_line_and_writes_nothing(tmp_path, capsys, args, expected):
+    (tmp_path / "afile").write_text("")
     out = tmp_path / "out"
-    assert main(["render", *args(tmp_path), "--quiet", "--out", str(out)]) == 2
+    assert main(["render", "--quiet", "--out", str(out), *args(tmp_path)]) == 2
     err = capsys.readouterr().err.strip()
     assert expected in err
     assert len(err.splitlines()) == 1 and err.startswith("reframe-rt: error: ")

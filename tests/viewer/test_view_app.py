@@ -143,3 +143,17 @@ def test_headless_screenshot_shows_the_scene_panels_and_a_live_speedup(played):
     assert 1 <= report["refreshes"] < frames
     assert report["speedup"] is not None and report["speedup"] > 0
     assert report["speedup"] == pytest.approx(report["full_ms_total"] / report["cached_ms_total"])
+
+
+def test_an_odd_size_evens_for_supersample_and_networks_that_cannot_run_end_a_headless_run(work):
+    script = [
+        {"wait": 1}, {"click": "task:supersample"}, {"wait": 1}, {"log": "supersample"},
+        {"click": "arch:unetpp"}, {"wait": 1}, {"log": "never reached"},
+    ]  # fmt: skip
+    report = run_view(
+        work, "--resolution", "65x37", script=script, name="stuck", returncode=2
+    )  # fmt: skip
+    (logged,) = report["script_log"]
+    assert logged["label"] == "supersample" and logged["resolution"] == [64, 36]
+    assert "supersample needs even sides: rendering at 64x36" in report["messages"]
+    assert report["state"]["arch"] == "unetpp" and "no weights" in report["error"]

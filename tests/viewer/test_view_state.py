@@ -3,6 +3,7 @@ recording, and the network runner and worker (in-process, on the session's EGL c
 
 from __future__ import annotations
 
+import json
 from types import SimpleNamespace
 
 import numpy as np
@@ -176,6 +177,8 @@ def test_the_worker_hands_results_back_without_blocking(frames):
         (["--frames", "1", "--cut", "5"], "--cut"),
         (["--frames", "1", "--scene", "nowhere.obj"], "nowhere.obj"),
         (["--frames", "1", "--path", "nowhere.json"], "nowhere.json"),
+        (["--frames", "1", "--task", "supersample", "--arch", "unetpp"], "no weights"),
+        (["--frames", "1", "--path", "default", "--record", "f.json"], "--record"),
     ],
 )
 def test_bad_options_exit_2_before_any_window(args, says, capsys):
@@ -202,3 +205,25 @@ def test_scene_and_path_requests_switch_or_report_without_crashing(tmp_path):
     requests.handle(app, state)
     p = state.playback
     assert state.scene.name == "temple" and len(p.path) == 3 and p.index == 0 and p.playing
+
+
+@pytest.mark.parametrize(
+    ("step", "says"),
+    [
+        ({"key": "NOPE"}, "no key 'NOPE'"),
+        ({"key": "W", "action": "hold"}, "action"),
+        ({"wait": "x"}, "needs a count"),
+        ({"frames": -1}, "needs a count"),
+        ({"mouse": [1]}, "needs [x, y]"),
+        ({"button": "middle", "action": "press"}, "button"),
+        ({"resize": [0, 10]}, "needs [width, height]"),
+        ({"drag": "threshold", "to": "half"}, "share"),
+        ({"frobnicate": 1}, "unknown step"),
+    ],
+)
+def test_a_bad_script_step_is_named_before_any_window(step, says, tmp_path, capsys):
+    script = tmp_path / "s.json"
+    script.write_text(json.dumps([{"wait": 1}, step]))
+    assert main(["view", "--headless", "--script", str(script)]) == 2
+    err = capsys.readouterr().err
+    assert "step 2" in err and says in err and len(err.strip().splitlines()) == 1

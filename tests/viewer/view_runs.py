@@ -12,7 +12,9 @@ WINDOW = "1024x600"
 """Big enough for every panel, so scripted clicks find their widgets."""
 
 
-def run_view(tmp: Path, *args: str, script: list | None = None, name: str = "run") -> dict:
+def run_view(
+    tmp: Path, *args: str, script: list | None = None, name: str = "run", returncode: int = 0
+) -> dict:
     """Run the viewer headless with ``args``; returns its report (the app's own stats)."""
     report = tmp / f"{name}.report.json"
     cmd = [sys.executable, "-m", "viewer.cli", "view", "--headless", "--window", WINDOW]
@@ -22,6 +24,6 @@ def run_view(tmp: Path, *args: str, script: list | None = None, name: str = "run
         cmd += ["--script", str(file)]
     cmd += [*args, "--report", str(report)]
     done = subprocess.run(cmd, cwd=tmp, capture_output=True, text=True, timeout=600)
-    assert done.returncode == 0, done.stderr[-3000:]
+    assert done.returncode == returncode, done.stderr[-3000:]
     assert not (tmp / "imgui.ini").exists(), "ImGui wrote its ini file into the cwd"
     return json.loads(report.read_text(encoding="utf-8"))

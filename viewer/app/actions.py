@@ -3,6 +3,7 @@ function per action, so every way in changes the state the same way."""
 
 from __future__ import annotations
 
+from networks.tasks import TASKS
 from viewer.app.state import POLICY_FAMILIES, TASK_NAMES, TAU_RANGES, VIEW_MODES, AppState
 
 MIN_FOLLOW_SIDE = 16
@@ -22,6 +23,11 @@ def set_task(state: AppState, name: str) -> None:
         if spec.endswith(("-H", "-L")):
             c.set_spec(spec, name)
     c.family, c.enabled = family, enabled
+    w, h = state.scene.size
+    if TASKS[name].needs_low_res and (w % 2 or h % 2):
+        # Its half-resolution input needs even sides; a renderer cannot take odd ones.
+        set_resolution(state, (w - w % 2, h - h % 2))
+        state.messages.append(f"{name} needs even sides: rendering at {w - w % 2}x{h - h % 2}")
     state.invalidate()  # the history and the cache belong to the old task
 
 

@@ -133,6 +133,11 @@ class App:
 
     def _finished(self) -> bool:
         o = self.options
+        # Headless, nothing will change the settings once the networks cannot run: --frames
+        # or a script's wait would never come.
+        idle = self.script is None or self.script.done or self.script.waiting_for_network
+        if o.headless and self.pipeline.stuck and idle:
+            return True
         if self.script is not None and not self.script.done:
             return False
         if o.frames is not None:

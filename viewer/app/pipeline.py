@@ -24,6 +24,11 @@ class Pipeline:
         self._pending: Job | None = None
         self._failed: NetConfig | None = None
 
+    @property
+    def stuck(self) -> bool:
+        """The networks asked for cannot run, and only a change of settings would help."""
+        return self._failed is not None and self._failed == self._config
+
     def config(self, state: AppState) -> NetConfig:
         return NetConfig(
             task=state.network.task,

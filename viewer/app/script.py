@@ -37,7 +37,54 @@ def load_script(file: str | Path) -> list[dict[str, Any]]:
         raise UserError(f"cannot read script {file}: {error}") from None
     if not isinstance(steps, list) or not all(isinstance(s, dict) for s in steps):
         raise UserError(f"{file}: a script is a JSON list of objects")
+    for number, step in enumerate(steps, start=1):
+        problem = _problem(step)
+        if problem:
+            raise UserError(f"{file}: step {number} {json.dumps(step)}: {problem}")
     return steps
+
+
+def _is_number(v: Any) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
+def _is_pair(v: Any) -> bool:
+    return isinstance(v, list) and len(v) == 2 and all(_is_number(x) for x in v)
+
+
+def _problem(step: dict[str, Any]) -> str | None:
+    """What is wrong with a step, found before the run (mid-run it would be a traceback)."""
+    if "wait" in step or "frames" in step:
+        n = step.get("wait", step.get("frames"))
+        return (
+            None if isinstance(n, int) and not isinstance(n, bool) and n >= 0 else "needs a count"
+        )
+    if "key" in step:
+        key = step["key"]
+        if not isinstance(key, str) or not hasattr(glfw, f"KEY_{key.upper()}"):
+            return f"no key {key!r}"
+        return (
+            None
+            if step.get("action", "tap") in (*ACTIONS, "tap")
+            else "action: press, release or tap"
+        )
+    if "click" in step or "drag" in step:
+        if not isinstance(step.get("click", step.get("drag")), str):
+            return "names a widget"
+        return None if _is_number(step.get("to", 0.5)) else "'to' is a share of the width"
+    if "mouse" in step:
+        return None if _is_pair(step["mouse"]) else "needs [x, y]"
+    if "button" in step:
+        ok = step["button"] in BUTTONS and step.get("action") in ACTIONS
+        return None if ok else "button: left or right, action: press or release"
+    if "resize" in step:
+        ok = _is_pair(step["resize"]) and min(step["resize"]) >= 1
+        return None if ok else "needs [width, height]"
+    if "screenshot" in step or "log" in step:
+        return (
+            None if isinstance(step.get("screenshot", step.get("log")), str) else "needs a string"
+        )
+    return "unknown step"
 
 
 def snapshot(state: AppState) -> dict[str, Any]:
@@ -77,6 +124,10 @@ class Script:
     @property
     def done(self) -> bool:
         return not self.steps and not self._later and self._wait_ui <= 0 and not self._wait_net
+
+    @property
+    def waiting_for_network(self) -> bool:
+        return self._wait_net is not None
 
     def feed(self, state: AppState, network_results: int) -> None:
         """Run what is due this UI frame; ``network_results`` counts results so far."""

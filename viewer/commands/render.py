@@ -12,7 +12,7 @@ from tqdm import tqdm
 from evaluation.exr import frame_channels, frame_filename, write_exr
 from renderer.atomic import remove_partials
 from renderer.player import PathPlayer, RenderSettings
-from viewer.options import PlaybackOptions, check_positive, resolve_playback
+from viewer.options import PlaybackOptions, check_positive, prepare_out, resolve_playback
 
 
 @dataclass
@@ -34,7 +34,7 @@ def run(cfg: RenderConfig) -> None:
     # Everything the user asked for is checked before anything is written.
     check_positive("spp", cfg.spp)
     play = resolve_playback(cfg, cfg.frames, cfg.up)
-    cfg.out.mkdir(parents=True, exist_ok=True)
+    prepare_out(cfg.out)
     remove_partials(cfg.out)
     settings = RenderSettings(size=play.size, spp=cfg.spp, seed=cfg.seed, reference=True)
     with PathPlayer(play.scene, settings) as player:

@@ -39,7 +39,8 @@ class TrainConfig:
     init: Path | None = None
     """Start from this weight file (same task and architecture) instead of random weights."""
     out: Path | None = None
-    """Weight file to write (default: assets/weights/<task>-<arch>.safetensors)."""
+    """Weight file to write (default: the package's assets/weights/<task>-<arch>.safetensors,
+    which eval and the viewer load, wherever the command runs from)."""
     work: Path = Path("out/train")
     """Where the rendered data and the checkpoints go."""
     fresh: bool = False
@@ -49,8 +50,13 @@ class TrainConfig:
 
 
 def run(cfg: TrainConfig) -> None:
-    check_positive("scenes", cfg.scenes)
+    if cfg.scenes < 2:
+        raise UserError(
+            f"--scenes must be at least 2 (one is held out to validate), got {cfg.scenes}"
+        )
     check_positive("batch", cfg.batch)
+    if not cfg.minutes > 0:
+        raise UserError(f"--minutes must be positive, got {cfg.minutes}")
     if cfg.flip_weight < 0:
         raise UserError(f"--flip-weight must be 0 or more, got {cfg.flip_weight}")
     path = train(

@@ -13,6 +13,7 @@ import tyro
 from caching.policies import PolicyError, parse_policy
 from caching.presets import presets_for
 from networks.tasks import TASKS
+from networks.weights import load_network
 from renderer.errors import UserError
 from viewer.app.state import MAX_CUT, AppState
 from viewer.options import check_positive, check_task_size, parse_resolution
@@ -109,7 +110,15 @@ def run(cfg: ViewConfig) -> None:
         raise UserError("--headless needs --frames N or --script FILE (when to stop)")
     if cfg.max_fps <= 0:
         raise UserError(f"--max-fps must be positive, got {cfg.max_fps}")
+    if cfg.record is not None and cfg.path is not None:
+        raise UserError(
+            "--record records the fly camera from the start, and --path plays a path instead "
+            "(record a flight from the Playback panel once the path stops)"
+        )
     state = initial_state(cfg)
+    # Before the window opens: a missing weight file is one line and exit 2, not an error
+    # on screen that a headless run would wait on.
+    load_network(cfg.task, cfg.arch)
     options = Options(
         window=parse_resolution(cfg.window),
         headless=cfg.headless,
@@ -130,3 +139,5 @@ def run(cfg: ViewConfig) -> None:
         cfg.report.write_text(text + "\n", encoding="utf-8")
     if cfg.headless:
         sys.stdout.write(text + "\n")
+        if report["error"]:
+            raise UserError(f"the networks stopped: {report['error']}")
