@@ -100,6 +100,24 @@ def check_writable(file: Path) -> None:
         raise CalibrationError(f"{file}: cannot write there")
 
 
+SETUP = ("flip_budget", "arch", "resolution")
+"""What families calibrated apart must share to live in one record."""
+
+
+def merged(task: str, record: dict, file: Path) -> tuple[dict, list[str]]:
+    """``record`` with the families ``file`` already holds for ``task`` and ``record`` does
+    not (calibrated for the same budget, network and size: a run for one family must not
+    drop the others' presets), and the names of the families kept."""
+    old = _read(file).get(task)
+    if not old or any(old.get(k) != record.get(k) for k in SETUP):
+        return record, []
+    new = record.get("policies", {})
+    kept = {f: e for f, e in old.get("policies", {}).items() if f not in new}
+    sweep = [r for r in old.get("sweep", []) if r.get("family") in kept]
+    out = {**record, "policies": {**kept, **new}, "sweep": sweep + record.get("sweep", [])}
+    return out, list(kept)
+
+
 def save(task: str, record: dict, file: Path | None = None) -> Path:
     """Store ``record`` as ``task``'s calibration in ``file`` (default :func:`user_file`),
     keeping the other tasks' records there."""

@@ -110,3 +110,26 @@ def test_when_no_tau_fits_delta_refreshes_on_any_change_and_motion_has_none(
     assert "motion-auto" not in presets_for("denoise")
     with pytest.raises(PolicyError, match="calibrate"):
         parse_policy("motion-auto", presets_for("denoise"))
+
+
+def test_calibrating_one_family_keeps_the_others_of_the_same_budget(
+    monkeypatch, no_user_calibration, capsys
+):
+    def fake(task, specs, *args):
+        return [
+            SweepRow(s, s.split("-")[0], float(s.split("-")[1]), 0.001, 0.5, 2.0) for s in specs
+        ]
+
+    monkeypatch.setattr(calibrate, "sweep", fake)
+    base = ["calibrate", "--task", "denoise", "--quiet"]
+    assert main([*base, "--family", "delta"]) == 0
+    assert main([*base, "--family", "lfd"]) == 0
+    assert "kept the earlier delta-auto" in capsys.readouterr().out
+    record = json.loads(no_user_calibration.read_text())["tasks"]["denoise"]
+    assert set(record["policies"]) == {"delta", "lfd"}
+    assert {r["family"] for r in record["sweep"]} == {"delta", "lfd"}
+    assert {"delta-auto", "lfd-auto"} <= set(presets_for("denoise"))
+    # Another budget: the record starts over (taus of two budgets would not be one preset set).
+    assert main([*base, "--family", "lfd", "--flip-budget", "0.05"]) == 0
+    record = json.loads(no_user_calibration.read_text())["tasks"]["denoise"]
+    assert set(record["policies"]) == {"lfd"}

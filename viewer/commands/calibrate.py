@@ -10,7 +10,7 @@ from typing import Annotated, Literal
 
 import tyro
 
-from caching.calibrated import ENV, check_writable, save, user_file
+from caching.calibrated import ENV, check_writable, merged, save, user_file
 from evaluation.calibration import choose, sweep, sweep_specs
 from networks.tasks import TASKS
 from renderer.errors import UserError
@@ -102,7 +102,10 @@ def run(cfg: CalibrateConfig) -> None:
         "seed": cfg.seed, "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "sweep": [r.__dict__ for r in rows],
     }  # fmt: skip
+    record, kept = merged(cfg.task, record, target)
     print(f"wrote {save(cfg.task, record, target)}")
+    if kept:
+        print(f"kept the earlier {', '.join(f + '-auto' for f in kept)} for the same budget")
     if target.resolve() != user_file().resolve():
         print(
             f"eval and the viewer read {user_file()}: run them with "
