@@ -111,7 +111,7 @@ class LayerCache(nn.Module):
         padded = pad_to(x, self.net.alignment)
         skips = self.net.top_encoder(padded, self.cut)
         start = time.perf_counter()
-        forced = self._must_refresh(x, info)
+        finite, forced = self._checks(x, info)
         warp = not forced and self.policy.warp and info.flow is not None
         against = self._input
         if warp:
@@ -133,6 +133,10 @@ class LayerCache(nn.Module):
         else:
             features = self._reused(warp, tuple(padded.shape[-2:]))
         out = self.net.top_decoder(features, skips, self.cut)[..., :h, :w]
+        if not finite:
+            # Features built on a broken input must not outlive its frame: reuse frames
+            # would show them, and a policy comparing against a NaN input never refreshes.
+            self._features = self._input = self._flow = None
         self._record(refresh, forced, decided, h, w)
         return out
 
@@ -153,16 +157,16 @@ class LayerCache(nn.Module):
         self.policy.refreshed(info)
         self._flow = None
 
-    def _must_refresh(self, x: torch.Tensor, info: FrameInfo) -> bool:
-        c = self._input
-        if c is None or info.cut:
-            return True
-        if c.shape != x.shape or c.dtype != x.dtype or c.device != x.device:
-            return True
+    def _checks(self, x: torch.Tensor, info: FrameInfo) -> tuple[bool, bool]:
+        """(the input is finite, the frame must refresh whatever the policy says)."""
         # One reduction instead of a mask of the whole input: NaN and inf survive a sum (a
         # finite input that overflows it only costs a refresh; summed in float32, a half
         # input would overflow at 65504 and never be reused).
-        return not bool(torch.isfinite(x.sum(dtype=torch.float32)))
+        finite = bool(torch.isfinite(x.sum(dtype=torch.float32)))
+        c = self._input
+        if not finite or c is None or info.cut:
+            return finite, True
+        return finite, c.shape != x.shape or c.dtype != x.dtype or c.device != x.device
 
     def _record(self, refresh: bool, forced: bool, decided: float, h: int, w: int) -> None:
         self.last_refresh = refresh

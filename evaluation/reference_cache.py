@@ -17,7 +17,7 @@ import numpy as np
 import torch
 
 from renderer.atomic import atomic_path
-from renderer.lights import ShadowQuality
+from renderer.lights import MOTION_SPAN, ShadowQuality
 from renderer.path import PathFrame
 from renderer.renderer import RENDERER_VERSION
 from renderer.scenes.scene import Scene
@@ -42,6 +42,10 @@ def scene_digest(scene: Scene) -> str:
     for obj in scene.dynamic:
         for array in (obj.mesh.positions, obj.mesh.normals, obj.mesh.albedo, obj.mesh.material):
             h.update(np.ascontiguousarray(array).tobytes())
+        # Where it goes at every time the shadow maps are fitted to: a change of its motion
+        # at any of them moves the shadow maps of every frame.
+        placed = np.stack([obj.transform(t) for t in MOTION_SPAN])
+        h.update(np.ascontiguousarray(placed, np.float64).tobytes())
     h.update(repr((scene.lights, scene.sky)).encode())
     return h.hexdigest()
 
@@ -62,7 +66,9 @@ class ReferenceCache:
     def key(self, frame: PathFrame, jitter: tuple[float, float] = (0.0, 0.0)) -> str:
         h = hashlib.sha256(self._prefix.encode())
         h.update(np.ascontiguousarray(frame.camera_to_world, np.float64).tobytes())
-        h.update(repr((frame.fov, frame.time, tuple(jitter))).encode())
+        # Not the time itself: it shows only through where the moving objects are, so a
+        # still scene's frames at other times share their reference.
+        h.update(repr((frame.fov, tuple(jitter))).encode())
         for obj in self.scene.dynamic:
             h.update(np.ascontiguousarray(obj.transform(frame.time), np.float64).tobytes())
         return h.hexdigest()

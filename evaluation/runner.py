@@ -24,6 +24,7 @@ from evaluation.metrics import Scores, compare
 from evaluation.reference_cache import ReferenceCache
 from networks.tasks import History, Task
 from renderer.camera import halton_jitter
+from renderer.context import GLContext
 from renderer.frame import Frame
 from renderer.path import CameraPath
 from renderer.player import PathPlayer, RenderSettings
@@ -113,6 +114,7 @@ class Runner:
         methods: Sequence[Method],
         settings: RenderSettings,
         cache_dir: Path | None = None,
+        gl: GLContext | None = None,
     ) -> None:
         names = [m.name for m in methods]
         if len(set(names)) != len(names):
@@ -129,7 +131,7 @@ class Runner:
             low_res=task.needs_low_res,
             quality=settings.quality,
         )
-        self.player = PathPlayer(scene, self.settings)
+        self.player = PathPlayer(scene, self.settings, gl)  # its own context unless given one
         width, height = settings.size
         self.caches = None
         if cache_dir is not None:

@@ -24,7 +24,7 @@ from renderer.transfer import TextureReader
 
 FLIP_Y = np.diag([1.0, -1.0, 1.0, 1.0])
 
-RENDERER_VERSION = "1"
+RENDERER_VERSION = "2"
 """Bumped whenever shading changes, so cached references are not reused across versions."""
 
 

@@ -18,8 +18,15 @@ layout(location = 2) out vec4 o_motion;  // xy motion (px), z depth in the previ
 
 void main() {
     vec3 n = normalize(v_normal);
-    // Meshes from files have inconsistent winding: shade the side the camera sees.
-    if (dot(n, v_world - u_camera_position) > 0.0) n = -n;
+    // Meshes from files have inconsistent winding: shade the side the camera sees. The side
+    // is the triangle's own (its plane from the screen derivatives), not the interpolated
+    // normal's: near a smooth mesh's silhouette that one tips past the view direction, and
+    // flipping it by the view would point it into the surface.
+    vec3 view = v_world - u_camera_position;
+    vec3 ng = cross(dFdx(v_world), dFdy(v_world));
+    if (dot(ng, ng) == 0.0) ng = -view;  // a triangle seen edge-on: no plane to go by
+    if (dot(ng, view) > 0.0) ng = -ng;
+    if (dot(n, ng) < 0.0) n = -n;
     // Patterns live in object space, position and normal both, so they stick to moving objects.
     float m = albedo_pattern(v_object, normalize(v_object_normal), v_material.xyz);
     o_albedo = vec4(clamp(v_albedo * m, 0.0, 1.0), v_material.w);

@@ -5,7 +5,7 @@ import pytest
 import torch
 
 from caching.cache import LayerCache
-from caching.policies import Delta, EveryN, FrameInfo, Full, Policy
+from caching.policies import Delta, EveryN, FrameInfo, Full, Policy, parse_policy
 from networks.blocks import pad_to
 from networks.model import build
 from networks.unet import UNetConfig
@@ -92,7 +92,23 @@ def test_forced_refreshes_never_raise(net):
         assert cache.last_refresh  # new dtype: stale features are never mixed in
     finally:
         net.to(torch.float32)
-    assert cache.stats.forced == [True, False, True, False, True, True, False, True]
+    # The frame after the broken one is forced too: nothing built on a NaN is kept.
+    assert cache.stats.forced == [True, False, True, False, True, True, True, True]
+
+
+@torch.no_grad()
+@pytest.mark.parametrize("spec", ["delta-0.1", "lfd-0.1", "motion-5", "every-3", "delta-0.1+warp"])
+def test_one_broken_frame_does_not_poison_the_frames_after_it(net, spec):
+    cache = LayerCache(net, parse_policy(spec))
+    xs = frames(6)
+    xs[1] = xs[1].clone()
+    xs[1][0, 0, 3, 3] = float("nan")
+    flow = torch.full((1, 2, 21, 37), 0.3)
+    outs = [cache(x, FrameInfo(index=i, motion=1.0, flow=flow)) for i, x in enumerate(xs)]
+    assert [bool(torch.isfinite(y).all()) for y in outs] == [True, False, True, True, True, True]
+    assert cache.stats.forced[:3] == [True, True, True]
+    assert torch.equal(outs[2], net(xs[2])), "the frame after it is the network's own"
+    assert not all(cache.stats.refreshes[3:]), "and reuse resumes"
 
 
 @torch.no_grad()
@@ -119,16 +135,38 @@ def test_disabled_cache_is_the_plain_network(net):
     assert cache.stats.frames == 1, "a disabled cache neither decides nor counts"
 
 
+def held_tensors(obj, seen=None) -> dict[int, torch.Tensor]:
+    """Every tensor reachable from ``obj``'s attributes, containers included (the network's
+    own parameters and buffers aside)."""
+    seen = {} if seen is None else seen
+    if isinstance(obj, torch.Tensor):
+        seen.setdefault(id(obj), obj)
+    elif isinstance(obj, (list, tuple, set)):
+        for item in obj:
+            held_tensors(item, seen)
+    elif isinstance(obj, dict):
+        for item in obj.values():
+            held_tensors(item, seen)
+    elif hasattr(obj, "__dict__") and not isinstance(obj, torch.nn.Module):
+        for item in vars(obj).values():
+            held_tensors(item, seen)
+    return seen
+
+
 @torch.no_grad()
-def test_one_set_of_cached_tensors_whatever_the_frame_count(net):
-    cache = LayerCache(net, EveryN("every-2", 2))
-    for i, x in enumerate(frames(12)):
-        cache(x, FrameInfo(index=i))
-    features = cache._features if isinstance(cache._features, list) else [cache._features]
-    tensors = [v for v in vars(cache).values() if isinstance(v, torch.Tensor)] + features
-    # The input that built the cache and the deep feature(s): nothing per frame.
-    expected = 1 + (len(WIDTHS) - 1 if net.config.arch == "unetpp" else 1)
-    assert len({id(t) for t in tensors}) == expected
+@pytest.mark.parametrize("spec", ["every-2", "delta-0.02", "lfd-0.02", "every-2+warp"])
+def test_one_set_of_cached_tensors_whatever_the_frame_count(net, spec):
+    def held_after(count: int) -> dict[int, torch.Tensor]:
+        cache = LayerCache(net, parse_policy(spec))
+        flow = torch.full((1, 2, 21, 37), 0.7)
+        for i, x in enumerate(frames(count)):
+            cache(x, FrameInfo(index=i, flow=flow))
+        # The cache, its policy and its statistics, not the network's weights.
+        return held_tensors({k: v for k, v in vars(cache).items() if k != "_modules"})
+
+    few, many = held_after(6), held_after(18)
+    assert len(many) == len(few), "nothing kept per frame"
+    assert sum(t.numel() for t in many.values()) == sum(t.numel() for t in few.values())
 
 
 @torch.no_grad()

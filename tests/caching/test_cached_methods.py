@@ -24,7 +24,7 @@ class Never(Policy):
 
 
 @pytest.mark.parametrize("task_name", ["denoise", "supersample", "extrapolate"])
-def test_every_1_equals_full_on_every_frame(task_name):
+def test_every_1_equals_full_on_every_frame(task_name, gl):
     task = TASKS[task_name]
     torch.manual_seed(0)
     net = build(UNetConfig(task.in_channels, widths=(8, 12, 16))).eval()
@@ -40,6 +40,7 @@ def test_every_1_equals_full_on_every_frame(task_name):
         task,
         methods,
         RenderSettings(size=(48, 28), quality=TEST_QUALITY),
+        gl=gl,
     )
     try:
         results = list(runner.run(5))
@@ -55,7 +56,7 @@ def test_every_1_equals_full_on_every_frame(task_name):
     assert reused and any(not torch.equal(r.outputs["never"], r.outputs["full"]) for r in reused)
 
 
-def test_scoring_against_the_full_network_only():
+def test_scoring_against_the_full_network_only(gl):
     task = TASKS["denoise"]
     torch.manual_seed(0)
     net = build(UNetConfig(task.in_channels, widths=(8, 12, 16))).eval()
@@ -67,7 +68,7 @@ def test_scoring_against_the_full_network_only():
         ]
         scene = load_scene("arena")
         settings = RenderSettings(size=(48, 28), quality=TEST_QUALITY)
-        runner = Runner(scene, resolve_path("default", scene), task, methods, settings)
+        runner = Runner(scene, resolve_path("default", scene), task, methods, settings, gl=gl)
         try:
             return list(runner.run(3, against_reference=against_reference))
         finally:

@@ -81,7 +81,7 @@ def test_a_check_refreshes_and_keeps_what_reuse_would_have_given():
     assert checked.stats.refreshes == [True, True, False, True, False]
 
 
-def test_online_method_checks_and_adapts_on_rendered_frames():
+def test_online_method_checks_and_adapts_on_rendered_frames(gl):
     task = TASKS["denoise"]  # not recurrent: the full network sees the same inputs
     torch.manual_seed(0)
     net = build(UNetConfig(task.in_channels, widths=(8, 12, 16))).eval()
@@ -91,7 +91,7 @@ def test_online_method_checks_and_adapts_on_rendered_frames():
     scene = load_scene("garden")
     settings = RenderSettings(size=(48, 28), quality=TEST_QUALITY)
     full = NetworkMethod(task, net, name="full")
-    runner = Runner(scene, resolve_path("default", scene), task, [full, method], settings)
+    runner = Runner(scene, resolve_path("default", scene), task, [full, method], settings, gl=gl)
     try:
         results = list(runner.run(7))
     finally:

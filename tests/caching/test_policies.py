@@ -191,3 +191,26 @@ def test_box_filter_of_channels_last_matches_avg_pool():
         expected = torch.nn.functional.avg_pool2d(x, 8, ceil_mode=True)
         torch.testing.assert_close(_box(x, 8), expected, atol=1e-6, rtol=0)
         torch.testing.assert_close(_box(x.contiguous(), 8), expected, atol=1e-6, rtol=0)
+
+
+@pytest.mark.parametrize(
+    ("x_format", "c_format"),
+    [
+        (torch.channels_last, torch.channels_last),
+        (torch.contiguous_format, torch.contiguous_format),
+        (torch.channels_last, torch.contiguous_format),
+        (torch.contiguous_format, torch.channels_last),
+    ],
+)
+def test_delta_in_chunks_is_smape_in_every_layout(x_format, c_format, monkeypatch):
+    import caching.policies as policies
+
+    monkeypatch.setattr(policies, "CHUNK", 1000)  # 10 chunks and a short last one
+    gen = torch.Generator().manual_seed(3)
+    x = torch.randn(1, 5, 30, 62, generator=gen).contiguous(memory_format=x_format)
+    c = torch.randn(1, 5, 30, 62, generator=gen).contiguous(memory_format=c_format)
+    assert Delta("delta-0.1", 0.1).measure(x, c) == pytest.approx(smape(x, c), rel=1e-6)
+    strided = x[..., ::2]  # neither layout: the plain path
+    assert Delta("delta-0.1", 0.1).measure(strided, c[..., ::2]) == pytest.approx(
+        smape(strided, c[..., ::2]), rel=1e-6
+    )

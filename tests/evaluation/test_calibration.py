@@ -16,7 +16,7 @@ from renderer.scenes import load_scene
 SIZE = (48, 28)
 
 
-def test_the_worst_stretch_is_the_highest_mean_of_any_stretch():
+def test_the_worst_stretch_is_the_highest_mean_of_any_stretch(gl):
     scene = load_scene("garden")
     path = resolve_path("default", scene)
     specs = ["delta-0.05", "every-2"]
@@ -25,7 +25,7 @@ def test_the_worst_stretch_is_the_highest_mean_of_any_stretch():
     # The oracle: the same methods on the same frames, each frame's FLIP grouped by hand.
     methods = methods_for(TASKS["denoise"], ["full", *specs], "unet")
     settings = RenderSettings(size=SIZE, quality=ShadowQuality())
-    runner = Runner(scene, path, TASKS["denoise"], methods, settings)
+    runner = Runner(scene, path, TASKS["denoise"], methods, settings, gl=gl)
     try:
         results = list(runner.run(7, against_reference=False))
     finally:

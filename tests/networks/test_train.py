@@ -178,7 +178,12 @@ def test_training_can_start_from_a_weight_file(tmp_path, monkeypatch):
     ("args", "says"),
     [(["--scenes", "1"], "--scenes must be at least 2"), (["--minutes", "0"], "--minutes")],
 )
-def test_train_refuses_settings_that_cannot_train_before_rendering(args, says, tmp_path, capsys):
+def test_train_refuses_settings_that_cannot_train_before_rendering(
+    args, says, tmp_path, capsys, monkeypatch
+):
+    import viewer.commands.train as command
+
+    monkeypatch.setattr(command, "train", pytest.fail)  # a regression must not train 25 min
     assert main(["train", "--work", str(tmp_path / "work"), *args]) == 2
     err = capsys.readouterr().err
     assert says in err and len(err.strip().splitlines()) == 1

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import numpy as np
@@ -229,11 +228,8 @@ def big_obj(tmp_path) -> Path:
 
 
 def test_big_z_up_mesh_loads_and_renders(gl, big_obj):
-    start = time.perf_counter()
     scene = load_mesh_scene(big_obj)
-    seconds = time.perf_counter() - start
     assert scene.triangle_count > 100_000
-    assert seconds < 15.0, f"loading took {seconds:.1f} s"
     hi = scene.static.bounds()[1]
     assert hi[1] == pytest.approx(2.2, abs=0.1)  # the blob stands on the ground, up is +Y
 

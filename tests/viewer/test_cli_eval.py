@@ -56,7 +56,8 @@ def test_a_second_run_reads_references_from_the_cache(tmp_path):
     args = ["eval", "--task", "denoise", "--frames", "3", *SMALL, "--cache", str(tmp_path / "c")]
     assert main([*args, "--out", str(tmp_path / "a")]) == 0
     stored = sorted(p.name for p in (tmp_path / "c").rglob("*.npy"))
-    assert len(stored) == 3
+    # Temple opens on a still camera with nothing moving: its three frames share a reference.
+    assert len(stored) == 1
     assert main([*args, "--out", str(tmp_path / "b")]) == 0
     assert sorted(p.name for p in (tmp_path / "c").rglob("*.npy")) == stored
 

@@ -181,7 +181,8 @@ def test_the_worker_hands_results_back_without_blocking(frames):
         (["--frames", "1", "--path", "default", "--record", "f.json"], "--record"),
     ],
 )
-def test_bad_options_exit_2_before_any_window(args, says, capsys):
+def test_bad_options_exit_2_before_any_window(args, says, capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # the relative files named above, were any written
     assert main(["view", "--headless", *args]) == 2
     err = capsys.readouterr().err
     assert err.startswith("reframe-rt: error:") and len(err.strip().splitlines()) == 1
