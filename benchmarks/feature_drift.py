@@ -93,6 +93,8 @@ def main() -> None:
         "--warmup", type=int, default=8, help="frames run before the first, to fill histories"
     )
     args = parser.parse_args()
+    if args.every < 2:
+        parser.error("--every must be at least 2 (a refresh and a frame that reuses it)")
     tune_allocator()
     size = (640, 360)
     print(f"deep features against the refresh frame's, a refresh every {args.every} frames,")

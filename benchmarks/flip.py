@@ -4,7 +4,7 @@ Pairs from our renderer at 640x360: on each built-in path, at three frames, the 
 1-spp input and the super-resolution and extrapolation baselines against the reference
 (tone-mapped). For each pair: both
 mean FLIPs, their relative difference, the Pearson correlation of the two error maps, and
-both times (median of 3 runs each, in the same process, 2 threads).
+both times (median of 3 runs each, the two called in turn in the same process, 2 threads).
 """
 
 from __future__ import annotations
@@ -15,12 +15,12 @@ os.environ.setdefault("GOMP_SPINCOUNT", "10000")  # as the reframe-rt command se
 
 import argparse
 import statistics
-import time
 
 import flip_evaluator
 import numpy as np
 import torch
 
+from benchmarks.timing import paired_median_ms
 from evaluation.flip import flip
 from evaluation.tonemap import tonemap
 from networks.tasks import TASKS
@@ -48,15 +48,6 @@ def pairs(size: tuple[int, int], frames: tuple[int, ...]):
                     yield f"{name} {i} {task_name}", out, ref
 
 
-def timed(fn, repeats: int = 3) -> tuple[object, float]:
-    result, times = None, []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        result = fn()
-        times.append(time.perf_counter() - start)
-    return result, statistics.median(times) * 1e3
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--resolution", default="640x360")
@@ -68,10 +59,17 @@ def main() -> None:
     for label, test, ref in pairs(size, tuple(args.frames)):
         t_np = np.ascontiguousarray(test.permute(1, 2, 0).numpy())
         r_np = np.ascontiguousarray(ref.permute(1, 2, 0).numpy())
-        (their_map, their_mean, _), their_ms = timed(
-            lambda r=r_np, t=t_np: flip_evaluator.evaluate(r, t, "LDR", applyMagma=False)
-        )
-        (our_map, our_mean), our_ms = timed(lambda t=test, r=ref: flip(t, r))
+
+        def theirs(r=r_np, t=t_np):
+            return flip_evaluator.evaluate(r, t, "LDR", applyMagma=False)
+
+        def ours(t=test, r=ref):
+            return flip(t, r)
+
+        their_map, their_mean, _ = theirs()
+        our_map, our_mean = ours()
+        # In turn: the machine's speed drifts, and the speedup is a ratio of the two.
+        their_ms, our_ms = paired_median_ms(theirs, ours, 3, warmup=0)
         pearson = float(np.corrcoef(np.asarray(their_map).ravel(), our_map.numpy().ravel())[0, 1])
         rel = abs(float(our_mean) - their_mean) / their_mean
         rows.append((label, their_mean, float(our_mean), rel, pearson, their_ms, our_ms))

@@ -99,6 +99,8 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=Path("out/paper"))
     parser.add_argument("--reuse", action="store_true", help="read existing runs")
     args = parser.parse_args()
+    if "oidn" not in args.policies:
+        parser.error("--policies must include oidn: the table compares every method with it")
     if args.qualities:
         qualities()
         return

@@ -2,7 +2,9 @@
 
 At 640x360, for each task's input (its channel count), the median time of each policy's
 decision (including the cache's own checks: shape, dtype, finiteness) against the median
-time of the shipped full U-Net on the same input; 2 threads, inference mode.
+time of the shipped full U-Net on the same input, the two called in turn (this machine's
+speed drifts, and a share of medians taken minutes apart would carry the drift); 2
+threads, inference mode.
 """
 
 from __future__ import annotations
@@ -11,10 +13,11 @@ import os
 
 os.environ.setdefault("GOMP_SPINCOUNT", "10000")  # as the reframe-rt command sets it
 
+import argparse
 
 import torch
 
-from benchmarks.timing import median_ms
+from benchmarks.timing import paired_median_ms
 from caching.cache import LayerCache
 from caching.policies import FrameInfo, parse_policy
 from caching.presets import presets_for
@@ -25,7 +28,7 @@ from viewer.runtime import tune_allocator
 SPECS = ("every-2", "delta-H", "motion-H", "lfd-0.05")
 
 
-def measure_task(name: str) -> list[tuple[str, float, float]]:
+def measure_task(name: str, repeats: int = 21) -> list[tuple[str, float, float]]:
     """(policy, decision ms, full network ms) for one task's input size."""
     task = TASKS[name]
     net, _ = load_network(name, "unet")
@@ -34,8 +37,6 @@ def measure_task(name: str) -> list[tuple[str, float, float]]:
     x = x.contiguous(memory_format=torch.channels_last)
     noise = 0.01 * torch.rand(x.shape, generator=gen)
     cached = (x + noise).contiguous(memory_format=torch.channels_last)
-    with torch.inference_mode():
-        full = median_ms(lambda: net(x), 9)
     info = FrameInfo(index=1, motion=1.0)
     rows = []
     for spec in SPECS:
@@ -43,20 +44,25 @@ def measure_task(name: str) -> list[tuple[str, float, float]]:
         cache._input = cached
 
         def decide(cache: LayerCache = cache) -> bool:
-            return cache._must_refresh(x, info) or cache.policy.wants_refresh(x, cached, info)
+            return cache._checks(x, info)[1] or cache.policy.wants_refresh(x, cached, info)
 
-        rows.append((spec, median_ms(decide, 21), full))
+        with torch.inference_mode():
+            ms, full = paired_median_ms(decide, lambda: net(x), repeats)
+        rows.append((spec, ms, full))
     return rows
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=21, help="calls of each, in turn")
+    args = parser.parse_args()
     tune_allocator()  # as the reframe-rt command does
     torch.set_num_threads(2)
-    print("refresh decision vs full network, 640x360, median of 21")
+    print(f"refresh decision vs full network, 640x360, median of {args.repeats}")
     print("| task | policy | decision ms | full network ms | share |")
     print("|---|---|---|---|---|")
     for name in TASKS:
-        for spec, ms, full in measure_task(name):
+        for spec, ms, full in measure_task(name, args.repeats):
             print(f"| {name} | {spec} | {ms:.2f} | {full:.0f} | {100 * ms / full:.2f}% |")
 
 

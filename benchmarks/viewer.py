@@ -6,7 +6,9 @@ prints the median time of each stage the viewer adds — render (the GL passes),
 (GL -> torch), display (tone mapping and texture upload of the shown image), UI (ImGui
 frame) and present (swap) — against the network's time measured in the same run (the
 full network and the layer-cached one). The UI stages run once per UI frame (capped at
---max-fps), the others once per network frame.
+--max-fps), the others once per network frame. Then eval's runner plays the same path
+frames with the same networks in the same process, and the live speedup is printed beside
+eval's with their ratio (the goal: within 10%).
 """
 
 from __future__ import annotations
@@ -45,6 +47,10 @@ def main() -> None:
     m = report["stage_medians_ms"]
     ui_per_net = report["ui_frames"] / max(report["network_frames"], 1)
     full, cached = m.get("net full", 0.0), m.get("net cached", 0.0)
+
+    def share(ms: float, of: float) -> str:
+        return f"{ms / of:.1%}" if of else "–"  # no cached network with --policy full
+
     print(
         f"viewer at {args.resolution} in a {args.window} window, {args.task} with "
         f"{args.policy}, {report['network_frames']} network frames, "
@@ -58,13 +64,41 @@ def main() -> None:
         per_ui = stage in PER_UI_FRAME
         overhead += ms * (ui_per_net if per_ui else 1.0)
         print(f"| {stage} | {'UI' if per_ui else 'network'} frame | {ms:.2f} | "
-              f"{ms / full:.1%} | {ms / cached:.1%} |")  # fmt: skip
+              f"{share(ms, full)} | {share(ms, cached)} |")  # fmt: skip
     print(f"| viewer total per network frame | network frame | {overhead:.2f} | "
-          f"{overhead / full:.1%} | {overhead / cached:.1%} |")  # fmt: skip
+          f"{share(overhead, full)} | {share(overhead, cached)} |")  # fmt: skip
     print(f"| network, full | network frame | {full:.2f} | | |")
     print(f"| network, cached ({args.policy}) | network frame | {cached:.2f} | | |")
-    print(f"\nspeedup measured live: {report['speedup']:.2f}x "
-          f"({report['refreshes']} refreshes in {report['network_frames']} frames)")  # fmt: skip
+    if args.policy == "full":
+        return
+    live = report["speedup"]
+    offline = eval_speedup(args, report["network_frames"])
+    print(f"\nspeedup measured live: {live:.2f}x "
+          f"({report['refreshes']} refreshes in {report['network_frames']} frames); "
+          f"eval on the same frames: {offline:.2f}x; live / eval {live / offline:.3f} "
+          "(goal within 10%)")  # fmt: skip
+
+
+def eval_speedup(args: argparse.Namespace, frames: int) -> float:
+    """Eval's speedup (total full time over total cached time) on the path frames the viewer
+    played, its runner and networks in this process."""
+    from evaluation.methods import methods_for
+    from evaluation.runner import Runner
+    from networks.tasks import TASKS
+    from renderer.lights import ShadowQuality
+    from renderer.pathgen import resolve_path
+    from renderer.player import RenderSettings
+    from renderer.scenes import load_scene
+
+    scene, task = load_scene("temple"), TASKS[args.task]
+    settings = RenderSettings(size=parse_resolution(args.resolution), quality=ShadowQuality())
+    methods = methods_for(task, ["full", args.policy], "unet")
+    runner = Runner(scene, resolve_path("default", scene), task, methods, settings)
+    try:
+        results = list(runner.run(frames))
+    finally:
+        runner.close()
+    return sum(r.ms["full"] for r in results) / sum(r.ms[args.policy] for r in results)
 
 
 if __name__ == "__main__":
