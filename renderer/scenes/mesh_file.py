@@ -81,6 +81,14 @@ def load_mesh_scene(path: Path, up: str = "auto") -> Scene:
         raise SceneError(f"scene file {path} contains no triangles")
     if not np.isfinite(mesh.positions).all():
         raise SceneError(f"scene file {path} has non-finite vertex coordinates")
+    lo, hi = mesh.bounds()
+    size, far = float(np.linalg.norm(hi - lo)), float(np.abs((lo + hi) / 2).max())
+    if far > MAX_OFFSET * max(size, 1e-9):
+        raise SceneError(
+            f"scene file {path}: its geometry ({size:.3g} across) sits {far:.3g} from the "
+            "origin, beyond what float32 positions can place to a pixel; move it near the "
+            "origin"
+        )
     if up == "z" or (up == "auto" and detect_up_axis(mesh.positions) == "z"):
         mesh = _rotated(mesh, Z_UP_TO_Y_UP[:3, :3])
     builder = SceneBuilder(path.stem)
@@ -88,6 +96,11 @@ def load_mesh_scene(path: Path, up: str = "auto") -> Scene:
     builder.add_light(DEFAULT_SUN)
     lo, hi = mesh.bounds()
     return builder.build(camera=default_camera(lo, hi), path=None)
+
+
+MAX_OFFSET = 1e4
+"""How many times its own size a file's geometry may sit from the origin. float32 holds
+about 7 digits: a 10-unit model 5e5 away (5e4 times) rendered nothing; 3e4 times still did."""
 
 
 def detect_up_axis(positions: np.ndarray) -> str:
