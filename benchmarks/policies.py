@@ -44,7 +44,8 @@ def measure_task(name: str, repeats: int = 21) -> list[tuple[str, float, float]]
         cache._input = cached
 
         def decide(cache: LayerCache = cache) -> bool:
-            return cache._checks(x, info)[1] or cache.policy.wants_refresh(x, cached, info)
+            forced = cache._checks(x, info, cache.policy.compares_input)[1]
+            return forced or cache.policy.wants_refresh(x, cached, info)
 
         with torch.inference_mode():
             ms, full = paired_median_ms(decide, lambda: net(x), repeats)

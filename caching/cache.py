@@ -111,7 +111,7 @@ class LayerCache(nn.Module):
         padded = pad_to(x, self.net.alignment)
         skips = self.net.top_encoder(padded, self.cut)
         start = time.perf_counter()
-        finite, forced = self._checks(x, info)
+        finite, forced = self._checks(x, info, self.policy.compares_input)
         warp = not forced and self.policy.warp and info.flow is not None
         against = self._input
         if warp:
@@ -122,6 +122,9 @@ class LayerCache(nn.Module):
                 against = warp_nearest(self._input, self._flow)
                 info = replace(info, warped=against is not self._input)
         refresh = forced or self.policy.wants_refresh(x, against, info)
+        if finite is None:  # the policy's own pass over the input has told
+            finite = self.policy.input_finite
+            forced = refresh = refresh or not finite
         decided = (time.perf_counter() - start) * 1e3
         if check and not forced:
             reused = self._reused(warp, tuple(padded.shape[-2:]))
@@ -157,16 +160,31 @@ class LayerCache(nn.Module):
         self.policy.refreshed(info)
         self._flow = None
 
-    def _checks(self, x: torch.Tensor, info: FrameInfo) -> tuple[bool, bool]:
-        """(the input is finite, the frame must refresh whatever the policy says)."""
+    def _checks(
+        self, x: torch.Tensor, info: FrameInfo, defer: bool = False
+    ) -> tuple[bool | None, bool]:
+        """(the input is finite, the frame must refresh whatever the policy says).
+
+        With ``defer``, a frame the policy will judge leaves finiteness to it (None): a
+        policy that compares inputs reads every value anyway, and a NaN or inf anywhere
+        shows in its measure, so a second pass over the input is saved (0.6 ms of a 2-3 ms
+        decision at 640x360, read cold).
+        """
+        c = self._input
+        forced = (
+            c is None
+            or info.cut
+            or c.shape != x.shape
+            or c.dtype != x.dtype
+            or c.device != x.device
+        )
+        if defer and not forced:
+            return None, False
         # One reduction instead of a mask of the whole input: NaN and inf survive a sum (a
         # finite input that overflows it only costs a refresh; summed in float32, a half
         # input would overflow at 65504 and never be reused).
         finite = bool(torch.isfinite(x.sum(dtype=torch.float32)))
-        c = self._input
-        if not finite or c is None or info.cut:
-            return finite, True
-        return finite, c.shape != x.shape or c.dtype != x.dtype or c.device != x.device
+        return finite, forced or not finite
 
     def _record(self, refresh: bool, forced: bool, decided: float, h: int, w: int) -> None:
         self.last_refresh = refresh

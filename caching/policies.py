@@ -82,7 +82,11 @@ class Policy:
     family: ClassVar[str] = ""
     compares_input: ClassVar[bool] = False
     """Decides by comparing the input with the cached one (so ``+warp`` warps the cached
-    input for it)."""
+    input for it). Such a policy reads every value of the input and sets ``input_finite``
+    in each decision: the cache then skips its own pass for NaN and inf."""
+    input_finite: bool = field(default=True, init=False, repr=False, compare=False)
+    """Whether the input of the last decision held only finite values (policies that
+    compare inputs)."""
     reads_motion: ClassVar[bool] = False
     """Decides by ``FrameInfo.motion`` (so the caller measures it: the others need not pay
     for a pass over the motion vectors)."""
@@ -217,6 +221,10 @@ class Delta(Policy):
     def wants_refresh(self, x, cached_input, info) -> bool:
         diff, c_sum = self._diff_and_cached_sum(x, cached_input, info.warped)
         d, c = float(diff), float(c_sum)
+        # The cached input is finite (the cache keeps no other): a NaN or inf in x is in d.
+        self.input_finite = math.isfinite(d)
+        if not self.input_finite:
+            return True
         # sum|x| lies within d of sum|c| (triangle inequality), so SMAPE = 2d / (sum|x| +
         # sum|c|) lies between 2d / (2 sum|c| + d) and 2d / (2 sum|c| - d). Only a tau
         # between the two (with a margin for float rounding) needs sum|x|: a pass over the
@@ -277,7 +285,9 @@ class LowFrequency(Policy):
         return smape(_box(x, self.factor), c_low)
 
     def wants_refresh(self, x, cached_input, info) -> bool:
-        return self.measure(x, cached_input, info.warped) > self.tau
+        value = self.measure(x, cached_input, info.warped)
+        self.input_finite = math.isfinite(value)
+        return not self.input_finite or value > self.tau
 
 
 @dataclass
