@@ -82,11 +82,12 @@ class GpuScene:
         self.programs = Programs.compile(ctx, dynamic=bool(scene.dynamic))
         lo, hi = scene.bounds()
         self.radius = float(np.linalg.norm(hi - lo)) / 2 + 1e-3
-        # Within [1e-3, 0.05] up to 250 units (the built-in scenes), then a share of the
-        # size: a fixed 0.05 left a 24-bit depth buffer unable to tell a large scene's
-        # surfaces from the far plane (a 1e5-unit model rendered as sky).
+        # Within [1e-3, 0.05] from 0.5 to 250 units (the built-in scenes), a share of the
+        # size outside: a fixed 0.05 left a 24-bit depth buffer unable to tell a large
+        # scene's surfaces from the far plane (a 1e5-unit model rendered as sky), and a
+        # fixed 1e-3 cut into a millimetre-sized one.
         r = self.radius
-        self.near = float(np.clip(r * 2e-3, 1e-3, max(0.05, r * 2e-4)))
+        self.near = float(np.clip(r * 2e-3, min(1e-3, r * 2e-3), max(0.05, r * 2e-4)))
         self.far = r * 8.0 + 10.0
 
         self.noise = _noise_texture(ctx)

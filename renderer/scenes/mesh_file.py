@@ -139,7 +139,8 @@ def default_camera(lo: np.ndarray, hi: np.ndarray) -> Camera:
     """An elevated 3/4 view of the box ``lo``..``hi`` that holds its whole bounding sphere
     within the vertical field of view (images are wider than tall)."""
     center = (np.asarray(lo, np.float64) + np.asarray(hi, np.float64)) / 2
-    radius = max(float(np.linalg.norm(np.asarray(hi) - np.asarray(lo))) / 2, 1e-3)
+    # Any size frames alike (a floor of 1e-3 put a millimetre-sized model far off).
+    radius = max(float(np.linalg.norm(np.asarray(hi) - np.asarray(lo))) / 2, 1e-9)
     distance = CAMERA_MARGIN * radius / np.sin(np.radians(CAMERA_FOV) / 2)
     direction = np.array(
         [

@@ -242,10 +242,11 @@ def test_big_z_up_mesh_loads_and_renders(gl, big_obj):
     assert np.isfinite(frame.reference.numpy()).all()
 
 
-@pytest.mark.parametrize("scale", [1.0, 1e5])
-def test_a_huge_model_renders_as_the_same_model_at_unit_size(gl, tmp_path, scale):
-    """The near plane follows the scene's size: at a fixed 0.05 a 1e5-unit model rendered
-    as sky (its depths all rounded to the far plane)."""
+@pytest.mark.parametrize("scale", [1.0, 1e5, 1e-4])
+def test_a_huge_or_tiny_model_renders_as_the_same_model_at_unit_size(gl, tmp_path, scale):
+    """The near plane and the default camera follow the scene's size: at a fixed 0.05 a
+    1e5-unit model rendered as sky (its depths all rounded to the far plane), and a 1 mm
+    model was framed from afar and cut by a near plane of 1e-3."""
     post = trimesh.creation.box((1, 2, 1))
     post.apply_translation((0, 1.5, 0))
     model = trimesh.util.concatenate([trimesh.creation.box((10, 1, 10)), post])
@@ -255,7 +256,7 @@ def test_a_huge_model_renders_as_the_same_model_at_unit_size(gl, tmp_path, scale
     settings = RenderSettings(size=(64, 36), quality=TEST_QUALITY)
     with PathPlayer(scene, settings, gl=gl) as player:
         frame = player.renderer.render(View(scene.camera, 0.0), None)
-    assert (frame.depth > 0).sum() > 250  # 303 pixels of geometry at either size
+    assert (frame.depth > 0).sum() > 250  # 303 pixels of geometry at every size
 
 
 def test_geometry_far_from_the_origin_is_refused_with_why(tmp_path):
