@@ -124,7 +124,8 @@ class LayerCache(nn.Module):
         refresh = forced or self.policy.wants_refresh(x, against, info)
         if finite is None:  # the policy's own pass over the input has told
             finite = self.policy.input_finite
-            forced = refresh = refresh or not finite
+            if not finite:
+                forced = refresh = True
         decided = (time.perf_counter() - start) * 1e3
         if check and not forced:
             reused = self._reused(warp, tuple(padded.shape[-2:]))

@@ -112,6 +112,16 @@ def test_one_broken_frame_does_not_poison_the_frames_after_it(net, spec):
 
 
 @torch.no_grad()
+@pytest.mark.parametrize("spec", ["delta-0.001", "lfd-0.001"])
+def test_a_refresh_the_policy_chose_is_not_counted_as_forced(net, spec):
+    cache = LayerCache(net, parse_policy(spec))
+    for i, x in enumerate(frames(4)):
+        cache(x, FrameInfo(index=i))
+    assert cache.stats.refreshes == [True] * 4, "every frame differs by far more than tau"
+    assert cache.stats.forced == [True, False, False, False]
+
+
+@torch.no_grad()
 def test_a_half_precision_input_whose_sum_overflows_half_is_reused(net):
     net.to(torch.float16)
     try:
