@@ -150,7 +150,9 @@ class _Against:
         tensors took six passes (a quarter less time; BENCHMARKS.md, "Refresh decisions").
         """
         fx, fc = _flat(x), (None if c is None else _flat(c))
-        if x.device.type != "cpu" or fx is None or (c is not None and fc is None):
+        # Chunks pair up element by element only between two tensors laid out alike.
+        unlike = c is not None and (fc is None or c.stride() != x.stride())
+        if x.device.type != "cpu" or fx is None or unlike:
             w = self.workspace(x)
             return (torch.abs(x, out=w) if c is None else torch.sub(x, c, out=w).abs_()).sum()
         if self.chunk is None or self.chunk.dtype != x.dtype:
@@ -185,8 +187,7 @@ CHUNK = 1 << 20
 
 
 def _flat(t: torch.Tensor) -> torch.Tensor | None:
-    """``t``'s elements in memory order as a 1-d view (None unless it is dense), the same
-    order for any two dense tensors of one shape and memory format."""
+    """``t``'s elements in memory order as a 1-d view (None unless it is dense)."""
     if t.is_contiguous():
         return t.view(-1)
     if t.dim() == 4 and t.is_contiguous(memory_format=torch.channels_last):
@@ -241,17 +242,10 @@ class Delta(Policy):
         """``sum|x - c|`` and ``sum|c|`` (kept from one refresh to the next unless
         ``moving``), 0-d tensors."""
         a = self._against
-        c_sum = a.kept(c, a.l1, moving)
-        if x.is_contiguous() != c.is_contiguous():
-            c = c.contiguous(memory_format=_format(x))  # the flat views must match element-wise
-        return a.l1(x, c), c_sum
+        return a.l1(x, c), a.kept(c, a.l1, moving)
 
     def _sum_abs(self, x: torch.Tensor) -> torch.Tensor:
         return self._against.l1(x)
-
-
-def _format(t: torch.Tensor) -> torch.memory_format:
-    return torch.contiguous_format if t.is_contiguous() else torch.channels_last
 
 
 def _smape_of(diff: torch.Tensor, x_sum: torch.Tensor, c_sum: torch.Tensor) -> float:

@@ -185,16 +185,15 @@ def write_outputs(logs: list[RunLog], out: Path, command: str) -> dict:
 
     out.mkdir(parents=True, exist_ok=True)
     runs = [row for log in logs for row in summary_rows(log)]
-    broken = sorted({f"{r['task']} {r['policy']}: {k}" for r in runs for k in _non_finite(r)})
-    if broken:
+    broken = [(r, _non_finite(r)) for r in runs]
+    names = sorted({f"{r['task']} {r['policy']}: {k}" for r, keys in broken for k in keys})
+    if names:
         warnings.warn(
-            "non-finite values written as null in summary.json: " + "; ".join(broken),
+            "non-finite values written as null in summary.json: " + "; ".join(names),
             stacklevel=2,
         )
     # JSON has no NaN: a bare NaN would make the file unreadable to strict parsers.
-    summary = {
-        "runs": [{k: None if k in _non_finite(r) else v for k, v in r.items()} for r in runs]
-    }
+    summary = {"runs": [{**r, **dict.fromkeys(keys)} for r, keys in broken]}
     validate_summary(summary)
     write_text_atomic(out / "summary.json", json.dumps(summary, indent=1, allow_nan=False) + "\n")
     write_text_atomic(out / "frames.csv", frames_csv(logs))
