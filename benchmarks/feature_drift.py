@@ -23,9 +23,9 @@ import argparse
 import torch
 
 from caching.warp import compose_flow, flow_at, warp_features
+from common.padding import pad_to
 from evaluation.reference_cache import default_cache_dir
 from evaluation.runner import Runner
-from networks.blocks import pad_to
 from networks.method import NetworkMethod
 from networks.tasks import TASKS, History
 from networks.weights import load_network

@@ -14,11 +14,21 @@ from typing import Any
 
 import torch
 from torch import nn
+from torch.utils._pytree import tree_leaves
 
 from caching.policies import FrameInfo, Policy
 from caching.protocol import Staged
 from caching.warp import compose_flow, warp_features, warp_nearest
-from networks.blocks import pad_to
+from common.padding import pad_to
+
+
+class CachedTensorMutated(RuntimeError):
+    """A stage wrote into a cached tensor in place."""
+
+
+def _versions(features: Any) -> list[int]:
+    """The version counters of the tensors of a pytree (in-place writes move them)."""
+    return [t._version for t in tree_leaves(features) if isinstance(t, torch.Tensor)]
 
 
 @dataclass
@@ -83,6 +93,7 @@ class LayerCache(nn.Module):
         self._features: Any = None
         self._input: torch.Tensor | None = None
         self._flow: torch.Tensor | None = None
+        self._versions: list[int] = []
         self.last_check: torch.Tensor | None = None
 
     def reset(self) -> None:
@@ -94,6 +105,11 @@ class LayerCache(nn.Module):
         self.stats = CacheStats()
         self.last_refresh = None
 
+    @property
+    def report(self) -> Any:
+        """What :func:`caching.wrap` found (None for a network staged by hand)."""
+        return getattr(self.net, "report", None)
+
     def forward(
         self, x: torch.Tensor, info: FrameInfo | None = None, check: bool = False
     ) -> torch.Tensor:
@@ -102,10 +118,19 @@ class LayerCache(nn.Module):
         With ``check`` (for ``+online``), the frame is refreshed whatever the policy says,
         and what reuse would have given is kept in ``last_check`` (None on a forced
         refresh: no cached features fit then).
+
+        Raises:
+            CachedTensorMutated: the top decoder wrote into a cached tensor in place.
         """
         self.last_check = None
         if not self.enabled:
             return self.net(x)
+        # Tensors made in inference mode keep no version counter, and the guard against
+        # in-place writes into the cached features reads theirs; no_grad costs the same.
+        with torch.inference_mode(False), torch.no_grad():
+            return self._forward(x, info, check)
+
+    def _forward(self, x: torch.Tensor, info: FrameInfo | None, check: bool) -> torch.Tensor:
         info = info or FrameInfo(index=self.stats.frames)
         h, w = x.shape[-2:]
         padded = pad_to(x, self.net.alignment)
@@ -129,14 +154,14 @@ class LayerCache(nn.Module):
         decided = (time.perf_counter() - start) * 1e3
         if check and not forced:
             reused = self._reused(warp, tuple(padded.shape[-2:]))
-            self.last_check = self.net.top_decoder(reused, skips, self.cut)[..., :h, :w]
+            self.last_check = self._decode(reused, skips)[..., :h, :w]
             refresh = True
         if refresh:
             self._refresh(x, skips, forced, info)
             features = self._features
         else:
             features = self._reused(warp, tuple(padded.shape[-2:]))
-        out = self.net.top_decoder(features, skips, self.cut)[..., :h, :w]
+        out = self._decode(features, skips)[..., :h, :w]
         if not finite:
             # Features built on a broken input must not outlive its frame: reuse frames
             # would show them, and a policy comparing against a NaN input never refreshes.
@@ -150,10 +175,25 @@ class LayerCache(nn.Module):
             return self._features
         return warp_features(self._features, self._flow, padded)
 
+    def _decode(self, features: Any, skips: list[torch.Tensor]) -> torch.Tensor:
+        """The top decoder, and the guard: a cached tensor it changed in place would show on
+        every later reuse frame, drifting silently, so the cache is dropped and it raises."""
+        out = self.net.top_decoder(features, skips, self.cut)
+        if _versions(self._features) != self._versions:
+            self._features = self._input = self._flow = None
+            raise CachedTensorMutated(
+                f"{type(self.net).__name__}.top_decoder wrote in place into a cached tensor "
+                "(its version counter moved): the next reuse frames would show that write. "
+                "Make the first operation on the cached feature out of place (h = h + skip, "
+                "not h += skip), or cache another tensor"
+            )
+        return out
+
     def _refresh(
         self, x: torch.Tensor, skips: list[torch.Tensor], forced: bool, info: FrameInfo
     ) -> None:
         self._features = self.net.deep(skips, self.cut)
+        self._versions = _versions(self._features)
         if forced or self._input is None:
             self._input = x.detach().clone()
         else:

@@ -17,8 +17,8 @@ from functools import lru_cache
 from pathlib import Path
 
 from assets import CALIBRATION_FILE
-from renderer.atomic import write_text_atomic
-from renderer.errors import UserError
+from common.atomic import write_text_atomic
+from common.errors import UserError
 
 ENV = "REFRAME_RT_CALIBRATION"
 

@@ -21,7 +21,7 @@ from typing import Any
 import torch
 import torch.nn.functional as F
 
-from renderer.motion import backward_warp
+from common.warping import backward_warp
 
 
 def compose_flow(flow: torch.Tensor | None, motion: torch.Tensor) -> torch.Tensor:

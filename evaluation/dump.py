@@ -14,12 +14,12 @@ import numpy as np
 import torch
 from PIL import Image
 
+from common.atomic import atomic_path
 from evaluation.colormap import magma
 from evaluation.exr import frame_channels, frame_filename, layer_channels, write_exr
 from evaluation.runner import FrameResult
 from evaluation.tonemap import tonemap
 from networks.tasks import Task
-from renderer.atomic import atomic_path
 
 
 def preview_names(methods: list[str]) -> list[str]:

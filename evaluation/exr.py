@@ -13,7 +13,7 @@ import numpy as np
 import OpenEXR
 import torch
 
-from renderer.atomic import atomic_path
+from common.atomic import atomic_path
 from renderer.frame import Frame
 
 RGB = ("R", "G", "B")

@@ -12,8 +12,8 @@ import matplotlib
 matplotlib.use("Agg")  # files only; never a window
 import matplotlib.pyplot as plt
 
+from common.atomic import atomic_path
 from evaluation.calibration import SweepRow
-from renderer.atomic import atomic_path
 
 
 def front(rows: Sequence[SweepRow]) -> list[SweepRow]:

@@ -9,8 +9,8 @@ import matplotlib
 matplotlib.use("Agg")  # files only; never a window
 import matplotlib.pyplot as plt
 
+from common.atomic import atomic_path
 from evaluation.report import RunLog
-from renderer.atomic import atomic_path
 
 
 def write_plots(logs: list[RunLog], out: Path) -> list[Path]:

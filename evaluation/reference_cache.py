@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from renderer.atomic import atomic_path
+from common.atomic import atomic_path
 from renderer.lights import MOTION_SPAN, ShadowQuality
 from renderer.path import PathFrame
 from renderer.renderer import RENDERER_VERSION

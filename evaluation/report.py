@@ -21,9 +21,9 @@ from pathlib import Path
 import jsonschema
 
 from assets import schema_file
+from common.atomic import write_text_atomic
 from evaluation.oidn import NAME as OIDN
 from evaluation.runner import FrameResult
-from renderer.atomic import write_text_atomic
 
 FRAME_COLUMNS = (
     "task", "scene", "path", "frame", "method", "refresh", "ms",

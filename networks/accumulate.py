@@ -16,9 +16,9 @@ from collections.abc import Sequence
 
 import torch
 
+from common.warping import backward_warp
 from networks.reproject import carried_over
 from renderer.frame import Frame
-from renderer.motion import backward_warp
 
 
 def accumulate(frames: Sequence[Frame], floor: float) -> tuple[torch.Tensor, torch.Tensor]:

@@ -1,6 +1,5 @@
-"""Building blocks shared by the U-Nets: the 3x3 conv block, 2x up-sampling, padding to the
-network's alignment, the FLOP count of a convolution, and the aligned forward both
-U-Nets share."""
+"""Building blocks shared by the U-Nets: the 3x3 conv block, 2x up-sampling, the FLOP count
+of a convolution, and the aligned forward both U-Nets share."""
 
 from __future__ import annotations
 
@@ -9,6 +8,8 @@ from typing import Any
 import torch
 import torch.nn.functional as F
 from torch import nn
+
+from common.padding import pad_to
 
 UPSAMPLING = ("bilinear", "nearest", "transpose")
 ACTIVATIONS = ("relu", "leaky")
@@ -73,17 +74,6 @@ class Up(nn.Module):
 def conv_flops(height: int, width: int, in_channels: int, out_channels: int, kernel: int) -> int:
     """Multiply-adds times two of a stride-1 'same' convolution, bias included."""
     return 2 * height * width * out_channels * (in_channels * kernel * kernel + 1)
-
-
-def pad_to(x: torch.Tensor, alignment: int) -> torch.Tensor:
-    """Replicate-pad (B, C, H, W) on the right and bottom to multiples of ``alignment``."""
-    h, w = x.shape[-2:]
-    ph, pw = (-h) % alignment, (-w) % alignment
-    return F.pad(x, (0, pw, 0, ph), mode="replicate") if ph or pw else x
-
-
-def aligned(size: int, alignment: int) -> int:
-    return size + (-size) % alignment
 
 
 class StagedUNet(nn.Module):

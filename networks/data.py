@@ -19,7 +19,7 @@ from safetensors.torch import load_file, save_file
 from tqdm import tqdm
 from trimesh.transformations import euler_matrix, rotation_matrix, translation_matrix
 
-from renderer.atomic import atomic_path
+from common.atomic import atomic_path
 from renderer.camera import Camera
 from renderer.frame import Frame
 from renderer.path import CameraPath, Keyframe

@@ -15,9 +15,9 @@ from __future__ import annotations
 
 import torch
 
+from common.warping import backward_warp
 from networks.reproject import carried_over, fill_holes
 from renderer.frame import Frame
-from renderer.motion import backward_warp
 
 RADIUS = 4
 """Each search step looks at a (2 RADIUS + 1)^2 grid of pixels around a hole pixel..."""

@@ -31,12 +31,12 @@ from dataclasses import dataclass
 
 import torch
 
+from common.warping import backward_warp
 from networks.accumulate import accumulate
 from networks.fill import reproject_guided
 from networks.reproject import carried_over, reproject
 from networks.upsample import upsample_guided, upsample_jittered
 from renderer.frame import Frame
-from renderer.motion import backward_warp
 
 History = Sequence[Frame]
 """Earlier frames of the sequence, oldest first (empty at the start)."""

@@ -30,6 +30,7 @@ import torch
 from safetensors.torch import load_file, save_file
 from tqdm import tqdm
 
+from common.atomic import atomic_path
 from evaluation.flip import flip
 from evaluation.psnr import psnr
 from evaluation.report import sequence_psnr
@@ -39,7 +40,6 @@ from networks.model import build
 from networks.tasks import MODULATION_FLOOR, TASKS, Task, from_network_space, to_network_space
 from networks.unet import UNetConfig
 from networks.weights import load_network, save_weights, weights_path
-from renderer.atomic import atomic_path
 from renderer.errors import UserError
 
 WIDTHS = (16, 24, 48, 96, 128)

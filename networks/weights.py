@@ -17,10 +17,10 @@ from safetensors.torch import load_file, save_file
 from torch import nn
 
 from assets import WEIGHTS_DIR
+from common.atomic import atomic_path
 from networks.model import build
 from networks.tasks import TASKS
 from networks.unet import UNetConfig
-from renderer.atomic import atomic_path
 from renderer.errors import UserError
 
 FORMAT = "reframe-rt-weights-1"

@@ -1,12 +1,8 @@
-"""Errors that describe a user's mistake (bad scene, bad path file, bad resolution).
+"""The renderer's user errors (``UserError`` itself lives in :mod:`common.errors`)."""
 
-The command line prints their message on one line and exits with status 2; anything
-else is a bug and keeps its traceback.
-"""
+from common.errors import UserError
 
-
-class UserError(Exception):
-    """A problem with what the user asked for, with a message that names it."""
+__all__ = ["GLContextError", "PathError", "SceneError", "UserError"]
 
 
 class SceneError(UserError):

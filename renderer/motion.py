@@ -10,46 +10,11 @@ from dataclasses import dataclass
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 
+from common.warping import backward_warp
 from renderer.frame import Frame
 from renderer.path import CameraPath
 from renderer.scenes.scene import Scene
-
-
-def _sample_grid(motion: torch.Tensor) -> torch.Tensor:
-    """(B, 2, H, W) motion -> grid_sample's (B, H, W, 2) normalised source positions."""
-    _, _, h, w = motion.shape
-    ys = torch.arange(h, dtype=motion.dtype, device=motion.device) + 0.5
-    xs = torch.arange(w, dtype=motion.dtype, device=motion.device) + 0.5
-    x = (xs.view(1, 1, w) + motion[:, 0]) * (2.0 / w) - 1.0
-    y = (ys.view(1, h, 1) + motion[:, 1]) * (2.0 / h) - 1.0
-    return torch.stack([x, y], dim=-1)
-
-
-def backward_warp(
-    previous: torch.Tensor, motion: torch.Tensor, mode: str = "bilinear"
-) -> torch.Tensor:
-    """Bring frame t-1 into frame t: ``out[p] = previous[p + motion[p]]``.
-
-    Args:
-        previous: (B, C, H, W) or (C, H, W) image of frame t-1.
-        motion: (B, 2, H, W) or (2, H, W) motion vectors of frame t, same H, W.
-        mode: ``bilinear`` or ``nearest``.
-
-    Returns:
-        The warped image, shaped like ``previous``; samples from outside the image take
-        the nearest border pixel.
-    """
-    batched = previous.dim() == 4
-    prev = previous if batched else previous.unsqueeze(0)
-    mv = motion if batched else motion.unsqueeze(0)
-    if prev.shape[-2:] != mv.shape[-2:] or mv.shape[1] != 2:
-        raise ValueError(f"image {tuple(prev.shape)} and motion {tuple(mv.shape)} do not match")
-    out = F.grid_sample(
-        prev, _sample_grid(mv.to(prev.dtype)), mode=mode, padding_mode="border", align_corners=False
-    )
-    return out if batched else out.squeeze(0)
 
 
 def disocclusion_mask(

@@ -24,7 +24,7 @@ from scipy.interpolate import PchipInterpolator
 from scipy.spatial.transform import Rotation, Slerp
 
 from assets import schema_file
-from renderer.atomic import write_text_atomic
+from common.atomic import write_text_atomic
 from renderer.camera import Camera
 from renderer.errors import PathError
 

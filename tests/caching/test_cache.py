@@ -6,7 +6,7 @@ import torch
 
 from caching.cache import LayerCache
 from caching.policies import Delta, EveryN, FrameInfo, Full, Policy, parse_policy
-from networks.blocks import pad_to
+from common.padding import pad_to
 from networks.model import build
 from networks.unet import UNetConfig
 

@@ -8,10 +8,10 @@ import torch
 from caching.cache import LayerCache
 from caching.policies import EveryN, FrameInfo, parse_policy, smape
 from caching.warp import compose_flow, flow_at, source_index, warp_features, warp_nearest
-from networks.blocks import pad_to
+from common.padding import pad_to
+from common.warping import backward_warp
 from networks.model import build
 from networks.unet import UNetConfig
-from renderer.motion import backward_warp
 
 WIDTHS = (8, 12, 16, 24)
 

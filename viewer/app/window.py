@@ -15,7 +15,7 @@ import glfw
 import numpy as np
 from PIL import Image
 
-from renderer.atomic import atomic_path
+from common.atomic import atomic_path
 from renderer.context import GLContext, create_context
 
 

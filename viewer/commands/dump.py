@@ -9,11 +9,11 @@ from typing import Annotated, Literal
 import tyro
 from tqdm import tqdm
 
+from common.atomic import remove_partials
 from evaluation.dump import frame_done, write_frame
 from evaluation.methods import methods_for
 from evaluation.runner import Runner
 from networks.tasks import TASKS
-from renderer.atomic import remove_partials
 from renderer.lights import ShadowQuality
 from renderer.player import RenderSettings
 from viewer.options import (

@@ -9,8 +9,8 @@ from typing import Annotated, Literal
 import tyro
 from tqdm import tqdm
 
+from common.atomic import remove_partials
 from evaluation.exr import frame_channels, frame_filename, write_exr
-from renderer.atomic import remove_partials
 from renderer.player import PathPlayer, RenderSettings
 from viewer.options import PlaybackOptions, check_positive, prepare_out, resolve_playback
 

@@ -1,0 +1,163 @@
+"""What ``wrap`` found and did: ``cache.report``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import torch
+from torch import fx
+from torch.utils.flop_counter import FlopCounterMode
+
+from caching.autostage.graph import (
+    Split,
+    compute_nodes,
+    descendants,
+    input_node,
+    modules_of,
+)
+
+
+@dataclass
+class CachedTensor:
+    name: str
+    """The graph node (or the module, on the eager route)."""
+    module: str
+    """The innermost module that computes it."""
+    shape: tuple[int, ...]
+    dtype: str
+    bytes: int
+
+
+@dataclass
+class WrapReport:
+    """The capture route, the cut, the cached tensors, each stage's FLOPs on the example,
+    the self-check and the hazards found."""
+
+    model: str
+    route: str
+    """``fx``, ``export`` or ``eager`` (module swap)."""
+    notes: list[str]
+    """Why the routes before it were not taken."""
+    alignment: int
+    alignment_given: bool
+    cut: str
+    cached: list[CachedTensor]
+    flops: dict[str, int]
+    """FLOPs per stage at ``size``, counted while the stages ran."""
+    size: tuple[int, int]
+    """(height, width) the FLOPs were counted at (the aligned example)."""
+    checks: list[str] = field(default_factory=list)
+    hazards: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+    """Wall time of the wrap (capture, analysis, self-check)."""
+
+    @property
+    def reuse_share(self) -> float:
+        """The reuse path's share of the full network's FLOPs."""
+        total = sum(self.flops.values())
+        return (total - self.flops.get("deep", 0)) / total if total else 1.0
+
+    @property
+    def cached_bytes(self) -> int:
+        return sum(c.bytes for c in self.cached)
+
+    def __str__(self) -> str:
+        total = sum(self.flops.values()) or 1
+        given = "given" if self.alignment_given else "inferred"
+        lines = [
+            f"{self.model}: captured by {self.route}; cut: {self.cut}; alignment {self.alignment} "
+            f"({given}); wrapped in {self.seconds:.1f} s",
+            *(f"  not {note}" for note in self.notes),
+            f"cached tensors ({self.cached_bytes / 2**20:.2f} MiB at "
+            f"{self.size[1]}x{self.size[0]}):",
+            *(
+                f"  {c.name} [{c.module}] {tuple(c.shape)} {c.dtype} {c.bytes / 2**20:.2f} MiB"
+                for c in self.cached
+            ),
+            f"FLOPs at {self.size[1]}x{self.size[0]}: "
+            + ", ".join(f"{k} {v / 1e9:.3f} G ({v / total:.1%})" for k, v in self.flops.items()),
+            f"reuse path: {self.reuse_share:.1%} of the full network's FLOPs "
+            f"(speedup ceiling {1 / max(self.reuse_share, 1e-9):.2f}x)",
+            "self-check:",
+            *(f"  {line}" for line in self.checks),
+            "hazards:" if self.hazards else "hazards: none found",
+            *(f"  - {h}" for h in self.hazards),
+        ]
+        return "\n".join(lines)
+
+
+def count_flops(fn: Any, *args: Any) -> int:
+    with torch.no_grad(), FlopCounterMode(display=False) as counter:
+        fn(*args)
+    return int(counter.get_total_flops())
+
+
+def cached_tensors(parts: Split, values: list[torch.Tensor]) -> list[CachedTensor]:
+    return [
+        CachedTensor(
+            node.name,
+            (modules_of(node) or ["(top level)"])[-1],
+            tuple(t.shape),
+            str(t.dtype).removeprefix("torch."),
+            t.numel() * t.element_size(),
+        )
+        for node, t in zip(parts.cached, values, strict=True)
+    ]
+
+
+def graph_hazards(
+    graph: fx.GraphModule, parts: Split, sizes: dict[fx.Node, int], constants: dict
+) -> list[str]:
+    """Cached tensors taken after an up-sampling; work that does not depend on the input
+    (conditioning baked in); in-place writes of the top decoder into a cached tensor."""
+    found = []
+    for node in parts.cached:
+        inputs = [sizes[a] for a in node.all_input_nodes if a in sizes]
+        if inputs and node in sizes and sizes[node] > max(inputs):
+            ratio = sizes[node] / max(inputs)
+            where = (modules_of(node) or [node.name])[-1]
+            found.append(
+                f"{node.name} [{where}] is taken after an up-sampling: {ratio:.0f}x the memory "
+                "of its input; caching that input instead holds less and runs the up-sampling "
+                "on reuse frames"
+            )
+    if constants:
+        baked = ", ".join(f"{k}={v!r}" for k, v in constants.items())
+        found.append(f"conditioning inputs baked in at wrap time: {baked}")
+    x = input_node(graph.graph)
+    live = descendants([x])
+    fixed = [n for n in compute_nodes(graph.graph) if n not in live and n.op != "get_attr"]
+    used = [n for n in fixed if n in set(parts.encoder) | set(parts.decoder) | set(parts.deep)]
+    if used:
+        owners = sorted({(modules_of(n) or ["(top level)"])[0] for n in used})
+        found.append(
+            f"{len(used)} operations do not depend on the input ({', '.join(owners[:4])}): "
+            "their values are fixed by the wrap's arguments, yet run every frame"
+        )
+    cached = set(parts.cached)
+    for node in parts.decoder:
+        base = str(getattr(node.target, "__name__", node.target)).split(".")[0]
+        in_place = base.endswith("_") and not base.endswith("__")
+        if in_place and node.args and node.args[0] in cached:
+            found.append(
+                f"{node.name} writes in place into the cached tensor {node.args[0].name}: "
+                "the cache refuses such a frame"
+            )
+    return found
+
+
+class ShapeRecorder(fx.Interpreter):
+    """One run of a graph, keeping each tensor node's element count and shape."""
+
+    def __init__(self, gm: fx.GraphModule) -> None:
+        super().__init__(gm)
+        self.sizes: dict[fx.Node, int] = {}
+        self.shapes: dict[fx.Node, tuple[int, ...]] = {}
+
+    def run_node(self, n: fx.Node) -> Any:
+        value = super().run_node(n)
+        if isinstance(value, torch.Tensor):
+            self.sizes[n] = value.numel() * value.element_size()
+            self.shapes[n] = tuple(value.shape)
+        return value
