@@ -20,7 +20,7 @@ import flip_evaluator
 import numpy as np
 import torch
 
-from benchmarks.timing import paired_median_ms
+from common.timing import paired_median_ms
 from evaluation.flip import flip
 from evaluation.tonemap import tonemap
 from networks.tasks import TASKS

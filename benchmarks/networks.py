@@ -20,8 +20,8 @@ import argparse
 import torch
 
 from assets import WEIGHTS_DIR
-from benchmarks.timing import median_ms, paired_median_ms
 from common.padding import pad_to
+from common.timing import median_ms, paired_median_ms
 from networks.tasks import TASKS
 from networks.weights import load_network
 from renderer.lights import PREVIEW_QUALITY

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import torch
 
-from benchmarks.timing import median_ms
+from common.timing import median_ms
 from evaluation.oidn import OidnMethod
 from evaluation.report import sequence_psnr
 from networks.tasks import TASKS

@@ -17,10 +17,10 @@ import argparse
 
 import torch
 
-from benchmarks.timing import paired_median_ms
 from caching.cache import LayerCache
 from caching.policies import FrameInfo, parse_policy
 from caching.presets import presets_for
+from common.timing import paired_median_ms
 from networks.tasks import TASKS
 from networks.weights import load_network
 from viewer.runtime import tune_allocator

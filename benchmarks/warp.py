@@ -21,9 +21,9 @@ from collections.abc import Callable
 import torch
 from torch import nn
 
-from benchmarks.timing import median_ms, paired_median_ms
 from caching.cache import LayerCache
 from caching.policies import FrameInfo, parse_policy
+from common.timing import median_ms, paired_median_ms
 from networks.tasks import TASKS
 from networks.weights import load_network
 from viewer.runtime import tune_allocator

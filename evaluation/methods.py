@@ -19,6 +19,7 @@ from evaluation.oidn import NAME as OIDN
 from evaluation.oidn import OidnMethod
 from evaluation.runner import Baseline, Method
 from evaluation.tonemap import tonemap
+from evaluation.user_network import UserNetwork, load_user_network
 from networks.method import NetworkMethod
 from networks.tasks import History, Task
 from networks.weights import load_network
@@ -85,9 +86,18 @@ def flip_budget(task: str) -> float:
     return float(found[0].get("flip_budget", DEFAULT_BUDGET)) if found else DEFAULT_BUDGET
 
 
-def methods_for(task: Task, policies: Sequence[str], arch: str, cut: int = 1) -> list[Method]:
+def methods_for(
+    task: Task,
+    policies: Sequence[str],
+    arch: str,
+    cut: int = 1,
+    network: UserNetwork | None = None,
+    size: tuple[int, int] = (640, 360),
+) -> list[Method]:
     """The task's baseline, then one method per policy spec (the network loaded once);
-    cached methods recompute the top ``cut`` levels on reuse frames.
+    cached methods recompute the top ``cut`` levels on reuse frames. ``network``: the
+    user's own instead of ours (``arch`` then unused), staged on the task's input at
+    ``size`` (width, height).
 
     Raises:
         UserError: a bad spec; WeightsError for missing or mismatched weights.
@@ -109,7 +119,11 @@ def methods_for(task: Task, policies: Sequence[str], arch: str, cut: int = 1) ->
             raise UserError(str(error)) from None
     if not parsed:
         return methods + peers
-    net, _ = load_network(task.name, arch)
+    if network is not None:
+        net = load_user_network(network, task, size, cut)
+        cut = net.cut
+    else:
+        net, _ = load_network(task.name, arch)
     for spec, policy in parsed.items():
         if spec == "full":
             methods.append(NetworkMethod(task, net, name="full"))

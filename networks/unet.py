@@ -18,7 +18,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from networks.blocks import ConvBlock, StagedUNet, Up, aligned, conv_flops
+from common.padding import aligned
+from networks.blocks import ConvBlock, StagedUNet, Up, conv_flops
 
 
 @dataclass(frozen=True)

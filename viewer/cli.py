@@ -16,7 +16,7 @@ from typing import Any
 import tyro
 
 from renderer.errors import UserError
-from viewer.commands import calibrate, dump, render, train, view
+from viewer.commands import calibrate, dump, inspect, render, train, view
 from viewer.commands import eval as evaluate
 from viewer.runtime import tune_allocator
 
@@ -27,6 +27,7 @@ COMMANDS: dict[str, tuple[type, Callable[[Any], None]]] = {
     "train": (train.TrainConfig, train.run),
     "calibrate": (calibrate.CalibrateConfig, calibrate.run),
     "view": (view.ViewConfig, view.run),
+    "inspect": (inspect.InspectConfig, inspect.run),
 }
 
 

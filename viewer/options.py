@@ -13,6 +13,7 @@ import tyro
 
 from evaluation.reference_cache import default_cache_dir
 from evaluation.ssim import RADIUS
+from evaluation.user_network import UserNetwork
 from networks.tasks import Task
 from renderer.errors import UserError
 from renderer.path import CameraPath
@@ -81,6 +82,35 @@ class PlaybackOptions:
     """Noise seed: the same seed renders the same noise."""
     quiet: bool = False
     """No progress bars."""
+
+
+@dataclass
+class NetworkOptions:
+    """Your own network in place of ours (README, 'Your own network')."""
+
+    network: Annotated[str | None, tyro.conf.arg(metavar="MODULE:FACTORY")] = None
+    """A callable returning your nn.Module, e.g. mypkg.models:make_unet; it takes the
+    task's input tensor (README lists each task's channels) and returns 3 channels."""
+    weights: Annotated[Path | None, tyro.conf.arg(metavar="FILE")] = None
+    """A .safetensors state dict for --network."""
+    cache_at: Annotated[str | None, tyro.conf.arg(metavar="NAME[,NAME]")] = None
+    """Module(s) of --network whose output is cached (default: found from the graph, below
+    the first down-sampling that has a skip around it)."""
+    deep_from: Annotated[str | None, tyro.conf.arg(metavar="NAME")] = None
+    """First module of --network's deep part (instead of --cache-at)."""
+
+    def user_network(self) -> UserNetwork | None:
+        """What the options name; raises a UserError for options without --network."""
+        if self.network is None:
+            extra = [o for o in ("weights", "cache_at", "deep_from") if getattr(self, o)]
+            if extra:
+                flags = ", ".join("--" + o.replace("_", "-") for o in extra)
+                raise UserError(f"{flags} need --network")
+            return None
+        names = tuple(n.strip() for n in (self.cache_at or "").split(",") if n.strip())
+        if self.weights is not None and not self.weights.is_file():
+            raise UserError(f"--weights {self.weights}: no such file")
+        return UserNetwork(self.network, self.weights, names, self.deep_from)
 
 
 @dataclass

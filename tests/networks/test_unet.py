@@ -3,7 +3,8 @@
 import pytest
 import torch
 
-from networks.blocks import conv_flops, pad_to
+from common.padding import pad_to
+from networks.blocks import conv_flops
 from networks.model import build
 from networks.unet import UNet, UNetConfig
 from networks.unetpp import UNetPlusPlus

@@ -22,6 +22,7 @@ from evaluation.flip import flip
 from evaluation.methods import methods_for
 from evaluation.runner import run_methods, warm_up
 from evaluation.tonemap import tonemap
+from evaluation.user_network import UserNetwork
 from networks.tasks import TASKS
 from renderer.errors import UserError
 from renderer.frame import Frame
@@ -36,6 +37,8 @@ class NetConfig:
     policy: str
     """Policy spec of the cached network; ``full`` when caching is off."""
     cut: int = 1
+    network: UserNetwork | None = None
+    """The user's own network in place of ``arch``."""
 
 
 @dataclass
@@ -119,7 +122,7 @@ class NetworkRunner:
         task = TASKS[cfg.task]
         if cfg != self.config:
             policies = ("full",) if cfg.policy == "full" else ("full", cfg.policy)
-            self.methods = methods_for(task, policies, cfg.arch, cfg.cut)
+            self.methods = methods_for(task, policies, cfg.arch, cfg.cut, cfg.network, frame.size)
             self.config, self.generation, self._warm_size = cfg, None, None
         fresh = job.generation != self.generation
         if fresh:

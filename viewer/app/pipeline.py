@@ -35,6 +35,7 @@ class Pipeline:
             arch=state.network.arch,
             policy=state.policy_spec(),
             cut=state.cache.cut,
+            network=state.network.user,
         )
 
     def step(self, state: AppState, camera_moved: bool) -> None:

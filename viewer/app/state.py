@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from caching.policies import ONLINE, WARP
 from caching.presets import presets_for
+from evaluation.user_network import UserNetwork
 from renderer.path import CameraPath
 from viewer.app.fly import FlyCamera
 from viewer.app.stats import LiveStats
@@ -50,6 +51,8 @@ class SceneState:
 class NetworkState:
     task: str = "denoise"
     arch: str = "unet"
+    user: UserNetwork | None = None
+    """The user's own network (``--network``) in place of ``arch``."""
 
 
 @dataclass

@@ -18,6 +18,7 @@ from renderer.lights import ShadowQuality
 from renderer.player import RenderSettings
 from viewer.options import (
     CacheOptions,
+    NetworkOptions,
     PlaybackOptions,
     check_task_size,
     prepare_out,
@@ -26,7 +27,7 @@ from viewer.options import (
 
 
 @dataclass
-class DumpConfig(CacheOptions, PlaybackOptions):
+class DumpConfig(NetworkOptions, CacheOptions, PlaybackOptions):
     """Write frame_NNNN.exr (G-buffers, each method's output and its FLIP map) and PNG
     previews per frame into --out. Run again after an interruption to finish the job."""
 
@@ -50,7 +51,8 @@ def run(cfg: DumpConfig) -> None:
     play = resolve_playback(cfg, cfg.frames)
     task = TASKS[cfg.task]
     check_task_size(play.size, [task])
-    methods = methods_for(task, cfg.policy or ("full",), cfg.arch, cfg.cut)
+    user = cfg.user_network()
+    methods = methods_for(task, cfg.policy or ("full",), cfg.arch, cfg.cut, user, play.size)
     names = [m.name for m in methods]
     prepare_out(cfg.out)
     remove_partials(cfg.out)

@@ -21,6 +21,7 @@ from renderer.lights import ShadowQuality
 from renderer.player import RenderSettings
 from viewer.options import (
     CacheOptions,
+    NetworkOptions,
     PlaybackOptions,
     check_task_size,
     prepare_out,
@@ -35,7 +36,7 @@ turn and a cut in them, and an evaluation of every task fits in a few minutes.""
 
 
 @dataclass
-class EvalConfig(CacheOptions, PlaybackOptions):
+class EvalConfig(NetworkOptions, CacheOptions, PlaybackOptions):
     """Evaluate every method of each task on the frames of a camera path: summary.json,
     frames.csv, report.md and plots in --out."""
 
@@ -88,7 +89,11 @@ def run(cfg: EvalConfig) -> None:
     check_task_size(play.size, tasks)
     # Every task's methods are built before anything runs: missing weights fail at once.
     policies = with_full(cfg.policy or DEFAULT_POLICIES)
-    methods = {task.name: methods_for(task, policies, cfg.arch, cfg.cut) for task in tasks}
+    user = cfg.user_network()
+    methods = {
+        task.name: methods_for(task, policies, cfg.arch, cfg.cut, user, play.size) for task in tasks
+    }
+    cut = 1 if user is not None else cfg.cut
     logs = []
     for task in tasks:
         nets = [m.net for m in methods[task.name] if hasattr(m, "net")]
@@ -98,8 +103,8 @@ def run(cfg: EvalConfig) -> None:
                 scene=play.scene.name,
                 path=play.path_name,
                 resolution=play.size,
-                arch=cfg.arch if nets else None,
-                deep_share=deep_share(nets[0], play.size, cfg.cut) if nets else None,
+                arch=(user.name if user else cfg.arch) if nets else None,
+                deep_share=deep_share(nets[0], play.size, cut) if nets else None,
                 cuts=[i for i, f in enumerate(play.path.frames[: play.count]) if f.cut],
             )
         )

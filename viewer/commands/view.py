@@ -12,18 +12,19 @@ import tyro
 
 from caching.policies import PolicyError, parse_policy
 from caching.presets import presets_for
+from evaluation.user_network import load_user_network
 from networks.tasks import TASKS
 from networks.weights import load_network
 from renderer.errors import UserError
 from viewer.app.state import MAX_CUT, AppState
-from viewer.options import check_positive, check_task_size, parse_resolution
+from viewer.options import NetworkOptions, check_positive, check_task_size, parse_resolution
 
 ViewMode = Literal["cached", "full", "reference", "input", "albedo", "normal", "depth",
                    "motion", "heatmap"]  # fmt: skip
 
 
 @dataclass
-class ViewConfig:
+class ViewConfig(NetworkOptions):
     """Interactive viewer: fly through a scene while the network (with or without its layer
     cache) runs beside the renderer; record camera paths and play them back."""
 
@@ -84,6 +85,7 @@ def initial_state(cfg: ViewConfig) -> AppState:
     state.scene.preview_quality = cfg.preview
     check_task_size(state.scene.size, [TASKS[cfg.task]], scored=False)
     state.network.task, state.network.arch = cfg.task, cfg.arch
+    state.network.user = cfg.user_network()
     try:
         parse_policy(cfg.policy, presets_for(cfg.task))
     except PolicyError as error:
@@ -118,7 +120,10 @@ def run(cfg: ViewConfig) -> None:
     state = initial_state(cfg)
     # Before the window opens: a missing weight file is one line and exit 2, not an error
     # on screen that a headless run would wait on.
-    load_network(cfg.task, cfg.arch)
+    if state.network.user is not None:
+        load_user_network(state.network.user, TASKS[cfg.task], state.scene.size, cfg.cut)
+    else:
+        load_network(cfg.task, cfg.arch)
     options = Options(
         window=parse_resolution(cfg.window),
         headless=cfg.headless,
