@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -87,8 +88,75 @@ class WrapReport:
         return "\n".join(lines)
 
 
+def _per_element(flops: int):
+    def count(*args: Any, out_shape: Any = None, **kwargs: Any) -> int:
+        shape = out_shape[0] if out_shape and isinstance(out_shape[0], (tuple, list)) else out_shape
+        return flops * math.prod(shape or ())
+
+    return count
+
+
+def _pooling(x_shape: Any, kernel: Any, *args: Any, out_shape: Any = None, **kwargs: Any) -> int:
+    shape = out_shape[0] if out_shape and isinstance(out_shape[0], (tuple, list)) else out_shape
+    k = kernel if isinstance(kernel, (tuple, list)) else [kernel]
+    return math.prod(shape) * math.prod(k) * (1 if len(k) > 1 else k[0])
+
+
+_aten = torch.ops.aten
+ELEMENTWISE = {
+    **dict.fromkeys(
+        (
+            _aten.relu,
+            _aten.relu_,
+            _aten.leaky_relu,
+            _aten.leaky_relu_,
+            _aten.add,
+            _aten.add_,
+            _aten.sub,
+            _aten.mul,
+            _aten.mul_,
+            _aten.div,
+            _aten.div_,
+            _aten.hardtanh,
+            _aten.hardtanh_,
+            _aten.upsample_nearest2d,
+        ),
+        1,
+    ),
+    **dict.fromkeys((_aten._prelu_kernel, _aten.prelu), 2),
+    **dict.fromkeys((_aten.silu, _aten.silu_, _aten.sigmoid, _aten.tanh), 4),
+    _aten.gelu: 8,
+    **dict.fromkeys(
+        (
+            _aten.native_group_norm,
+            _aten.native_batch_norm,
+            _aten.native_layer_norm,
+            _aten._native_batch_norm_legit_no_training,
+            _aten._native_batch_norm_legit,
+            _aten.group_norm,
+            _aten.batch_norm,
+            _aten.layer_norm,
+            _aten.instance_norm,
+            _aten._softmax,
+            _aten.softmax,
+        ),
+        5,
+    ),
+    _aten.upsample_bilinear2d: 8,
+}
+"""FLOPs per output element of the operations torch's counter leaves at zero (it counts
+matrix products and convolutions): activations, arithmetic, normalisation, softmax and
+up-sampling, by the arithmetic each does; concatenation and padding move memory only."""
+
+FLOP_MAPPING = {
+    **{op: _per_element(k) for op, k in ELEMENTWISE.items()},
+    **dict.fromkeys((_aten.max_pool2d, _aten.max_pool2d_with_indices, _aten.avg_pool2d), _pooling),
+}
+
+
 def count_flops(fn: Any, *args: Any) -> int:
-    with torch.no_grad(), FlopCounterMode(display=False) as counter:
+    """FLOPs of ``fn(*args)``: torch's counter, with :data:`ELEMENTWISE` added."""
+    with torch.no_grad(), FlopCounterMode(display=False, custom_mapping=FLOP_MAPPING) as counter:
         fn(*args)
     return int(counter.get_total_flops())
 

@@ -3,6 +3,7 @@
 import re
 from pathlib import Path
 
+import pytest
 import torch
 
 README = Path(__file__).resolve().parents[2] / "README.md"
@@ -19,3 +20,14 @@ def test_readme_protocol_example_runs_and_reuses(capsys):
     x = torch.rand(1, 4, 36, 64)
     with torch.no_grad():
         assert torch.equal(cache(x), net(x))  # disabled: the plain network
+
+
+def test_readme_wrap_example_runs_on_monai(capsys):
+    pytest.importorskip("monai")
+    blocks = re.findall(r"```python\n(.*?)```", README.read_text(encoding="utf-8"), re.S)
+    example = next(b for b in blocks if "caching.wrap(" in b)
+    scope: dict = {}
+    exec(compile(example, str(README), "exec"), scope)
+    cache = scope["cache"]
+    assert cache.report.route == "export"
+    assert "1 refresh of 4" in capsys.readouterr().out

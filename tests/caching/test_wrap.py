@@ -2,6 +2,7 @@
 ours, staged from their graphs with no adapter code, bit for bit on refresh frames and on
 reuse frames from the same input; the routes, the report, bad input, the mutation guard."""
 
+import functools
 import warnings
 from unittest import mock
 
@@ -52,6 +53,21 @@ def diffusers_unet():
                                  norm_num_groups=4, layers_per_block=1)  # fmt: skip
 
 
+MAKERS = {
+    "unet": lambda: ours("unet"),
+    "unetpp": lambda: ours("unetpp"),
+    "monai-unet": monai_unet,
+    "monai-basicunet": monai_basic,
+}
+
+
+@functools.cache
+def wrapped(name, **kwargs):
+    """One wrap per model and options for the whole module (a capture takes seconds)."""
+    model = MAKERS[name]()
+    return model, wrap(model, image(), **kwargs)
+
+
 def check_frames(cache, model, x, constants=None):
     """The cache's refresh frame and its reuse frame of the same input against the plain
     forward, and a reuse frame of another input against the staging written out."""
@@ -67,19 +83,12 @@ def check_frames(cache, model, x, constants=None):
 
 
 @pytest.mark.parametrize(
-    ("make", "route"),
-    [
-        (lambda: ours("unet"), "export"),
-        (lambda: ours("unetpp"), "export"),
-        (monai_unet, "fx"),
-        (monai_basic, "export"),
-    ],
-    ids=["unet", "unetpp", "monai-unet", "monai-basicunet"],
+    ("name", "route"),
+    [("unet", "export"), ("unetpp", "export"), ("monai-unet", "fx"), ("monai-basicunet", "export")],
 )
-def test_third_party_and_our_unets_split_exactly(make, route):
-    model = make()
+def test_third_party_and_our_unets_split_exactly(name, route):
+    model, cache = wrapped(name)
     x = image()
-    cache = wrap(model, x)
     assert cache.report.route == route
     check_frames(cache, model, x)
     other = image(size=(80, 128), seed=3)
@@ -89,9 +98,9 @@ def test_third_party_and_our_unets_split_exactly(make, route):
 
 
 def test_monai_basicunet_is_not_taken_from_fx():
-    """fx loses BasicUNet's skip concatenations (a type check on a Proxy): the route chosen
-    must be one whose graph reproduces eager."""
-    cache = wrap(monai_basic(), image())
+    """fx loses BasicUNet's skip concatenations (a type check on a Proxy), or fails on
+    them: the route chosen must be one whose graph reproduces eager."""
+    _, cache = wrapped("monai-basicunet")
     assert cache.report.route != "fx"
     assert cache.report.notes and cache.report.notes[0].startswith("fx")
 
@@ -108,26 +117,24 @@ def test_diffusers_unet_with_a_fixed_timestep():
 
 @pytest.mark.parametrize("arch", ["unet", "unetpp"])
 def test_our_unets_cache_what_the_builtin_staging_caches(arch):
-    net = ours(arch)
+    net, cache = wrapped(arch)
     x = image()
-    cache = wrap(net, x)
     with torch.no_grad():
         builtin = net.deep(net.top_encoder(x))
         builtin = builtin if isinstance(builtin, list) else [builtin]
-        wrapped = cache.net.deep(cache.net.top_encoder(x))
-    assert len(wrapped) == len(builtin)
-    for a, b in zip(wrapped, builtin, strict=True):
+        staged = cache.net.deep(cache.net.top_encoder(x))
+    assert len(staged) == len(builtin)
+    for a, b in zip(staged, builtin, strict=True):
         assert torch.equal(a, b)
-    named = wrap(net, x, deep_from="encoders.1" if arch == "unet" else "nodes.1_0")
+    _, named = wrapped(arch, deep_from="encoders.1" if arch == "unet" else "nodes.1_0")
     assert [c.shape for c in named.report.cached] == [c.shape for c in cache.report.cached]
 
 
 def test_cache_at_names_the_feature_and_reports_the_upsampling_hazard():
-    net = ours("unet")
-    cache = wrap(net, image(), cache_at="ups.0")
+    _, cache = wrapped("unet", cache_at="ups.0")
     assert [c.module for c in cache.report.cached] == ["ups.0"]
     assert any("up-sampling" in h for h in cache.report.hazards)
-    inner = wrap(net, image(), cache_at="decoders.1")
+    _, inner = wrapped("unet", cache_at="decoders.1")
     assert not any("up-sampling" in h for h in inner.report.hazards)
     assert inner.report.cached_bytes * 4 == cache.report.cached_bytes
 

@@ -30,6 +30,22 @@ FACTORIES = textwrap.dedent(
 
     def not_a_module():
         return 42
+
+    class Twice(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.enc = torch.nn.Conv2d(15, 4, 3, padding=1)
+            self.down = torch.nn.Conv2d(4, 4, 3, stride=2, padding=1)
+            self.up = torch.nn.Upsample(scale_factor=2.0)
+            self.dec = torch.nn.Conv2d(8, 3, 1)
+
+        def forward(self, x):
+            e = self.enc(x)
+            deep = self.up(self.up(self.down(e))[..., ::2, ::2])
+            return self.dec(torch.cat([deep, e], 1))
+
+    def twice():
+        return Twice()
     """
 )
 
@@ -86,6 +102,7 @@ def test_eval_and_dump_take_a_network(factories, tmp_path):
         (["--network", "user_nets:not_a_module"], "no nn.Module"),
         (["--network", "user_nets:ours", "--cache-at", "decoders.9"], "is no module"),
         (["--network", "user_nets:three_channels"], "cannot take the example"),
+        (["--network", "user_nets:twice", "--cache-at", "up"], "called 2 times"),
         (["--cache-at", "ups.0"], "--cache-at need --network"),
     ],
 )
@@ -95,6 +112,12 @@ def test_bad_network_options_are_one_line_and_exit_2(factories, tmp_path, capsys
     err = capsys.readouterr().err.strip()
     assert message in err and len(err.splitlines()) == 1, err
     assert not (tmp_path / "o").exists()
+
+
+def test_eval_with_a_network_needs_one_task(factories, tmp_path, capsys):
+    args = ["eval", "--frames", "2", "--resolution", "64x36", "--network", "user_nets:ours"]
+    assert main([*args, "--quiet", "--out", str(tmp_path / "o")]) == 2
+    assert "--network needs one --task" in capsys.readouterr().err
 
 
 def test_inspect_prints_the_report_and_the_times(factories, capsys):

@@ -90,6 +90,8 @@ def run(cfg: EvalConfig) -> None:
     # Every task's methods are built before anything runs: missing weights fail at once.
     policies = with_full(cfg.policy or DEFAULT_POLICIES)
     user = cfg.user_network()
+    if user is not None and len(tasks) != 1:
+        raise UserError("--network needs one --task: a network takes one task's input")
     methods = {
         task.name: methods_for(task, policies, cfg.arch, cfg.cut, user, play.size) for task in tasks
     }
