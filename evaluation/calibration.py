@@ -22,6 +22,7 @@ from tqdm import tqdm
 
 from evaluation.methods import methods_for
 from evaluation.runner import Runner
+from evaluation.user_network import UserNetwork
 from networks.data import random_scene
 from networks.tasks import TASKS
 from renderer.camera import Camera
@@ -106,8 +107,10 @@ def sweep(
     arch: str = "unet",
     cache_dir=None,
     quiet: bool = False,
+    network: UserNetwork | None = None,
 ) -> list[SweepRow]:
-    """Every spec on ``scenes`` random scenes' calibration paths, against the full network."""
+    """Every spec on ``scenes`` random scenes' calibration paths, against the full network
+    (``network``: the user's own instead of ours)."""
 
     def paths() -> Iterator[tuple[Scene, CameraPath]]:
         for k in range(scenes):
@@ -117,7 +120,7 @@ def sweep(
 
     return measure(
         task_name, specs, paths(), scenes * frames, frames, size, arch, cache_dir, quiet,
-        stretch=max(frames // 3, 1),
+        stretch=max(frames // 3, 1), network=network,
     )  # fmt: skip
 
 
@@ -132,6 +135,7 @@ def measure(
     cache_dir=None,
     quiet: bool = False,
     stretch: int | None = None,
+    network: UserNetwork | None = None,
 ) -> list[SweepRow]:
     """Every spec along each (scene, path) (its first ``frames``), against the full network
     on the same frames; ``total`` frames in all, for the progress bar. With ``stretch``, the
@@ -139,7 +143,7 @@ def measure(
     also has its worst stretch's mean FLIP."""
     task = TASKS[task_name]
     specs = list(dict.fromkeys(specs))  # a spec named twice would be counted twice
-    methods = methods_for(task, ["full", *specs], arch)
+    methods = methods_for(task, ["full", *specs], arch, network=network, size=size)
     totals = {spec: [0, 0.0] for spec in specs}  # refreshes, ms
     full_ms = 0.0
     # (path, stretch) -> [frames, {spec: FLIP sum}]

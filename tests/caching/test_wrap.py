@@ -12,7 +12,7 @@ from torch import nn
 
 from caching import wrap
 from caching.cache import CachedTensorMutated, LayerCache
-from caching.policies import EveryN, FrameInfo
+from caching.policies import EveryN, FrameInfo, parse_policy
 from networks.model import build
 from networks.unet import UNetConfig
 
@@ -264,3 +264,27 @@ def test_a_top_decoder_writing_into_the_cache_raises_instead_of_drifting(mode):
         with pytest.raises(CachedTensorMutated):
             dirty(x, FrameInfo(index=1))
         assert dirty.stats.refreshes == []
+
+
+@pytest.mark.parametrize("spec", ["every-2+warp", "delta-0.02", "lfd-0.1+warp"])
+def test_policies_and_warp_run_unchanged_on_a_wrapped_network(spec):
+    """The same frames through our U-Net's built-in staging and through its wrap: the same
+    decisions and bit-identical outputs, +warp included."""
+    net, _ = wrapped("unet")
+    _, cache = wrapped("unet")
+    builtin = LayerCache(net, parse_policy(spec))
+    cache.reset()
+    cache.policy = parse_policy(spec)
+    gen = torch.Generator().manual_seed(5)
+    base = image()
+    with torch.no_grad():
+        for i in range(6):
+            x = (base + 0.01 * i * torch.rand(base.shape, generator=gen)).contiguous(
+                memory_format=torch.channels_last
+            )
+            flow = torch.full((1, 2, *x.shape[-2:]), 0.7 * i)
+            info = FrameInfo(index=i, flow=flow)
+            assert torch.equal(cache(x, info), builtin(x, info)), (spec, i)
+            assert cache.last_refresh == builtin.last_refresh
+    assert builtin.stats.refreshes == cache.stats.refreshes
+    assert 0 < cache.stats.refresh_count < 6

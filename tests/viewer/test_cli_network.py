@@ -126,3 +126,11 @@ def test_inspect_prints_the_report_and_the_times(factories, capsys):
     out = capsys.readouterr().out
     assert "captured by export" in out and "reuse/full" in out and "speedup ceiling" in out
     assert main(["inspect", "--network", f"{factories}:ours", "--input", "64x96"]) == 2
+
+
+def test_calibrate_wraps_the_network_before_its_sweep(factories, tmp_path, capsys):
+    args = ["calibrate", "--task", "extrapolate", "--frames", "3", "--resolution", "64x36"]
+    target = tmp_path / "calibration.json"
+    assert main([*args, "--network", "user_nets:three_channels", "--into", str(target)]) == 2
+    assert "cannot take the example" in capsys.readouterr().err
+    assert not target.exists()

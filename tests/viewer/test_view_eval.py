@@ -41,3 +41,17 @@ def test_live_speedup_is_measured_on_evals_decisions(tmp_path):
     assert 0 < sum(eval_refresh) < FRAMES, "delta-L both refreshes and reuses here"
     assert report["network_frames"] == FRAMES
     assert report["speedup"] > 0 and eval_speedup > 0
+
+
+def test_view_takes_a_network_and_shows_what_the_builtin_staging_shows(tmp_path):
+    """Our denoiser through --network (wrapped from its graph): the viewer's frames hash
+    and refresh as with the built-in staging."""
+    (tmp_path / "user_nets.py").write_text(
+        "from networks.weights import load_network\n\n\n"
+        "def denoiser():\n    return load_network('denoise', 'unet')[0]\n"
+    )
+    args = ["--path", "default", "--frames", "6", "--resolution", "64x36", "--policy", POLICY]
+    builtin = run_view(tmp_path, *args, name="builtin")
+    wrapped = run_view(tmp_path, *args, "--network", "user_nets:denoiser", name="wrapped")
+    assert wrapped["error"] is None and wrapped["network_frames"] == 6
+    assert wrapped["hashes"] == builtin["hashes"]

@@ -14,13 +14,19 @@ from caching.calibrated import ENV, check_writable, merged, save, user_file
 from evaluation.calibration import choose, sweep, sweep_specs
 from networks.tasks import TASKS
 from renderer.errors import UserError
-from viewer.options import CacheOptions, check_positive, check_task_size, parse_resolution
+from viewer.options import (
+    CacheOptions,
+    NetworkOptions,
+    check_positive,
+    check_task_size,
+    parse_resolution,
+)
 
 Family = Literal["delta", "motion", "lfd"]
 
 
 @dataclass
-class CalibrateConfig(CacheOptions):
+class CalibrateConfig(NetworkOptions, CacheOptions):
     """Sweep each policy family's tau on random procedural scenes (never the built-in ones)
     against the full network, and keep, per family, the largest tau whose mean FLIP stays
     within the budget on each stretch of each path (still, walk, turn): 'delta-auto',
@@ -62,9 +68,10 @@ def run(cfg: CalibrateConfig) -> None:
     target = cfg.into or user_file()
     check_writable(target)  # before the sweep: its minutes are not lost on a bad file
     families = tuple(dict.fromkeys(cfg.family or ("delta", "motion")))
+    user = cfg.user_network()
     rows = sweep(
         cfg.task, sweep_specs(cfg.task, families), cfg.scenes, cfg.seed, cfg.frames, size,
-        cfg.arch, cfg.cache_dir(), cfg.quiet,
+        cfg.arch, cfg.cache_dir(), cfg.quiet, network=user,
     )  # fmt: skip
     print(f"\n{cfg.task}: {cfg.scenes} random scenes x {cfg.frames} frames at {cfg.resolution}")
     print("| policy | FLIP vs full | worst stretch | refresh rate | speedup |")
@@ -97,7 +104,8 @@ def run(cfg: CalibrateConfig) -> None:
             f"{1 - chosen.refresh_rate:.0%} frames reused, {chosen.speedup:.2f}x"
         )
     record = {
-        "flip_budget": cfg.flip_budget, "policies": policies, "arch": cfg.arch,
+        "flip_budget": cfg.flip_budget, "policies": policies,
+        "arch": user.name if user else cfg.arch,
         "resolution": cfg.resolution, "scenes": cfg.scenes, "frames": cfg.frames,
         "seed": cfg.seed, "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "sweep": [r.__dict__ for r in rows],
