@@ -125,12 +125,6 @@ class LayerCache(nn.Module):
         self.last_check = None
         if not self.enabled:
             return self.net(x)
-        # Tensors made in inference mode keep no version counter, and the guard against
-        # in-place writes into the cached features reads theirs; no_grad costs the same.
-        with torch.inference_mode(False), torch.no_grad():
-            return self._forward(x, info, check)
-
-    def _forward(self, x: torch.Tensor, info: FrameInfo | None, check: bool) -> torch.Tensor:
         info = info or FrameInfo(index=self.stats.frames)
         h, w = x.shape[-2:]
         padded = pad_to(x, self.net.alignment)
@@ -184,15 +178,19 @@ class LayerCache(nn.Module):
             raise CachedTensorMutated(
                 f"{type(self.net).__name__}.top_decoder wrote in place into a cached tensor "
                 "(its version counter moved): the next reuse frames would show that write. "
-                "Make the first operation on the cached feature out of place (h = h + skip, "
-                "not h += skip), or cache another tensor"
+                "Make the operations on the cached feature out of place (h = h + skip, not "
+                "h += skip; no ReLU(inplace=True) on it), or cache another tensor"
             )
         return out
 
     def _refresh(
         self, x: torch.Tensor, skips: list[torch.Tensor], forced: bool, info: FrameInfo
     ) -> None:
-        self._features = self.net.deep(skips, self.cut)
+        # Tensors made in inference mode keep no version counter, and the guard against
+        # in-place writes into the cached features reads theirs: the deep stage alone runs
+        # outside it (in the caller's grad mode), so the features are ordinary tensors.
+        with torch.inference_mode(False), torch.set_grad_enabled(torch.is_grad_enabled()):
+            self._features = self.net.deep(skips, self.cut)
         self._versions = _versions(self._features)
         if forced or self._input is None:
             self._input = x.detach().clone()

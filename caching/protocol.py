@@ -1,6 +1,7 @@
 """What a network must expose to be cached: three stages and its padding rule.
 
-Any ``nn.Module`` with these members works, ours or a user's::
+:func:`caching.wrap` builds them from any U-Net's captured graph; written by hand, any
+``nn.Module`` with these members works, ours or a user's::
 
     class MyNet(nn.Module):
         alignment = 8                       # inputs are padded to multiples of this

@@ -83,16 +83,31 @@ def load_weights(model: nn.Module, file: Path) -> None:
         ) from None
 
 
+_LAST: dict[tuple, StagedBase] = {}
+"""The last network staged, by what staged it: the viewer builds its methods anew on every
+change of policy, and a capture takes seconds."""
+
+
 def load_user_network(
     spec: UserNetwork, task: Task, size: tuple[int, int], cut: int = 1
 ) -> StagedBase:
     """``spec``'s network staged on ``task``'s input at ``size`` (width, height): float32,
-    channels-last, batch 1, as the harness feeds it.
+    channels-last, batch 1, as the harness feeds it. The last one staged is kept and given
+    again for the same arguments (its weights file unchanged).
 
     Raises:
         UserError: the network cannot be built, or cannot be staged for this input (the
             self-check included).
     """
+    stamp = spec.weights.stat().st_mtime_ns if spec.weights and spec.weights.exists() else None
+    key = (spec, task.name, tuple(size), cut, stamp)
+    if key not in _LAST:
+        _LAST.clear()
+        _LAST[key] = _stage(spec, task, size, cut)
+    return _LAST[key]
+
+
+def _stage(spec: UserNetwork, task: Task, size: tuple[int, int], cut: int) -> StagedBase:
     model = build_user_network(spec)
     gen = torch.Generator().manual_seed(0)
     example = torch.rand(1, task.in_channels, size[1], size[0], generator=gen)

@@ -139,7 +139,7 @@ def stage(
             f"{2 * align} (twice the alignment {align})"
         )
     with torch.no_grad():
-        expected = output_tensor(model(padded, **constants))
+        expected = _plain(model, padded, constants)
         captured, notes = capture(model, padded, constants, align, expected)
         if captured is not None:
             staged, report = _from_graph(
@@ -170,6 +170,20 @@ def stage(
     report.seconds = time.perf_counter() - start
     staged.report = report
     return staged
+
+
+def _plain(model: nn.Module, padded: torch.Tensor, constants: dict) -> torch.Tensor:
+    """The eager output on the example padded to the alignment."""
+    try:
+        return output_tensor(model(padded, **constants))
+    except ValueError:
+        raise
+    except Exception as error:  # the user's model: its failure is theirs to see, in a line
+        first = (str(error).strip().splitlines() or [""])[0][:200]
+        raise ValueError(
+            f"the model cannot take the example padded to {tuple(padded.shape)} (to the "
+            f"alignment): {type(error).__name__}: {first}"
+        ) from None
 
 
 def _check_example(example: object) -> None:

@@ -67,7 +67,8 @@ def probe(model: nn.Module, example: torch.Tensor, constants: dict) -> Probe:
         if not isinstance(out, torch.Tensor):
             found.tuples.add(name)
             return
-        if out.dim() == 4 and out.shape[-2] and out.shape[-1]:
+        # A global pool's 1x1 (an SE gate) is no level of the U-Net.
+        if out.dim() == 4 and out.shape[-2] > 1 and out.shape[-1] > 1:
             found.scale = max(found.scale, h / out.shape[-2], w / out.shape[-1])
 
     handles = [m.register_forward_hook(hook) for m in names]
@@ -75,8 +76,7 @@ def probe(model: nn.Module, example: torch.Tensor, constants: dict) -> Probe:
         out = model(example, **constants)
     except Exception as error:  # the user's model: any failure means it cannot take it
         raise ValueError(
-            f"the model cannot take the example {tuple(example.shape)}: "
-            f"{type(error).__name__}: {error}"
+            f"the model cannot take the example {tuple(example.shape)}: {_first_line(error)}"
         ) from None
     finally:
         for handle in handles:
@@ -114,7 +114,7 @@ def capture(
     ``example``) bit for bit, or None; and why the routes not taken failed."""
     notes: list[str] = []
     try:
-        traced = fx.symbolic_trace(model, concrete_args=constants or None)
+        traced = fx.symbolic_trace(Bound(model, constants) if constants else model)
         with torch.no_grad():
             same = torch.equal(output_tensor(traced(example)), expected)
         if same:

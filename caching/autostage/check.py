@@ -14,7 +14,7 @@ from torch import fx, nn
 
 from caching.autostage.graph import modules_of
 from caching.autostage.staged import GraphStaged, StagedBase
-from caching.cache import LayerCache
+from caching.cache import CachedTensorMutated, LayerCache
 from caching.policies import Policy
 
 
@@ -68,32 +68,50 @@ def self_check(staged: StagedBase, examples: list[torch.Tensor]) -> list[str]:
     lines = []
     for x in examples:
         size = "x".join(map(str, x.shape[-2:][::-1]))
-        plain = staged(x)
-        cache = LayerCache(staged, Policy("self-check"), staged.cut)
-        refresh = cache(x)
-        if not torch.equal(refresh, plain):
+        try:
+            lines.append(_check(staged, x, size))
+        except CachedTensorMutated:
             raise ValueError(
-                f"self-check at {size}: the refresh frame differs from the plain forward "
-                f"(max |difference| {_gap(refresh, plain)})"
-            )
-        with deep_runs(staged) as counts:
-            reuse = cache(x)
-        if cache.last_refresh:
-            raise ValueError(f"self-check at {size}: the cache refreshed a frame it could reuse")
-        if not torch.equal(reuse, plain):
+                f"self-check at {size}: the top decoder writes in place into a cached tensor "
+                "(h += skip, ReLU(inplace=True) on it ...): cache the tensor after that "
+                "operation, or before the module that holds it"
+            ) from None
+        except ValueError:
+            raise
+        except Exception as error:  # the user's model failing at a size is theirs to see
+            first = (str(error).strip().splitlines() or [""])[0][:200]
             raise ValueError(
-                f"self-check at {size}: a reuse frame from the same input's cached features "
-                f"differs from the plain forward (max |difference| {_gap(reuse, plain)}): the "
-                "output depends on the deep part other than through the cached tensors"
-            )
-        if counts:
-            ran = ", ".join(f"{n} ({c}x)" for n, c in sorted(counts.items()))
-            raise ValueError(f"self-check at {size}: deep modules ran on a reuse frame: {ran}")
-        lines.append(
-            f"{size}: refresh and reuse equal the plain forward bit for bit; "
-            "deep modules run on reuse: 0"
-        )
+                f"self-check at {size}: the model fails there ({type(error).__name__}: {first})"
+            ) from None
     return lines
+
+
+def _check(staged: StagedBase, x: torch.Tensor, size: str) -> str:
+    plain = staged(x)
+    cache = LayerCache(staged, Policy("self-check"), staged.cut)
+    refresh = cache(x)
+    if not torch.equal(refresh, plain):
+        raise ValueError(
+            f"self-check at {size}: the refresh frame differs from the plain forward "
+            f"(max |difference| {_gap(refresh, plain)})"
+        )
+    with deep_runs(staged) as counts:
+        reuse = cache(x)
+    if cache.last_refresh:
+        raise ValueError(f"self-check at {size}: the cache refreshed a frame it could reuse")
+    if not torch.equal(reuse, plain):
+        raise ValueError(
+            f"self-check at {size}: a reuse frame from the same input's cached features "
+            f"differs from the plain forward (max |difference| {_gap(reuse, plain)}): the "
+            "output depends on the deep part other than through the cached tensors"
+        )
+    if counts:
+        ran = ", ".join(f"{n} ({c}x)" for n, c in sorted(counts.items()))
+        raise ValueError(f"self-check at {size}: deep modules ran on a reuse frame: {ran}")
+    return (
+        f"{size}: refresh and reuse equal the plain forward bit for bit; "
+        "deep modules run on reuse: 0"
+    )
 
 
 def _gap(a: torch.Tensor, b: torch.Tensor) -> str:

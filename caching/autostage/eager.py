@@ -26,13 +26,17 @@ from caching.autostage.staged import StagedBase
 def swapped(modules: dict[nn.Module, Callable[..., Any]]) -> Iterator[None]:
     """Each module's forward replaced while the block runs (an instance attribute: the
     class and the model's source are untouched)."""
+    before = {m: m.__dict__["forward"] for m in modules if "forward" in m.__dict__}
     try:
         for module, forward in modules.items():
             module.forward = forward  # type: ignore[method-assign]
         yield
     finally:
         for module in modules:
-            module.__dict__.pop("forward", None)
+            if module in before:
+                module.forward = before[module]  # type: ignore[method-assign]
+            else:
+                module.__dict__.pop("forward", None)
 
 
 class EagerStaged(StagedBase):
@@ -57,7 +61,6 @@ class EagerStaged(StagedBase):
         self._kept: dict[str, Any] = {}
         self._fresh: tuple[torch.Tensor, torch.Tensor] | None = None
         self._stub_ids: set[int] = set()
-        self.deep_runs = 0
 
     def check_cut(self, k: int) -> None:
         if k != 1:
@@ -83,7 +86,6 @@ class EagerStaged(StagedBase):
                 handle.remove()
         self._kept = {n: v for n, v in kept.items() if n != self.cache_at}
         self._fresh = (x, out)
-        self.deep_runs += len(kept)
         return [kept[self.cache_at]]
 
     def top_decoder(self, c: list[torch.Tensor], skips: list[torch.Tensor], k: int = 1):

@@ -39,8 +39,8 @@ def modules_of(node: fx.Node) -> list[str]:
     """The modules ``node`` runs inside, outermost first (the root left out)."""
     stack = node.meta.get("nn_module_stack") or {}
     paths = [module_path(v[0] if isinstance(v, tuple) else str(v)) for v in stack.values()]
-    if node.op == "call_module" and (not paths or paths[-1] != node.target):
-        paths.append(str(node.target))
+    if node.op == "call_module" and (not paths or paths[-1] != module_path(str(node.target))):
+        paths.append(module_path(str(node.target)))
     return [p for p in paths if p]
 
 
@@ -117,7 +117,8 @@ def levels(graph: fx.Graph, shapes: dict[fx.Node, tuple[int, ...]]) -> dict[fx.N
     h, w = shapes[x][-2:]
     out = {}
     for node, shape in shapes.items():
-        if len(shape) == 4 and shape[-2] and shape[-1]:
+        # A global pool's 1x1 (an SE gate) is no level of the U-Net.
+        if len(shape) == 4 and shape[-2] > 1 and shape[-1] > 1:
             out[node] = max(0, round(math.log2(max(h / shape[-2], w / shape[-1]))))
     return out
 
@@ -172,6 +173,13 @@ def split(graph: fx.Graph, cached: list[fx.Node]) -> Split:
         )
     enc = set(encoder)
     deep = [n for n in order if n in ancestors(cached) and n not in enc and n not in free]
+    both = set(deep) & set(decoder)
+    if both:
+        name = min(both, key=order.index).name
+        raise ValueError(
+            f"a cached tensor depends on another ({name} is needed by both): name cache "
+            "points that do not feed each other"
+        )
     readers = set(deep) | set(decoder)
     skips = [n for n in [x, *encoder] if any(u in readers for u in n.users)]
     return Split(encoder, deep, decoder, list(cached), skips)

@@ -288,3 +288,81 @@ def test_policies_and_warp_run_unchanged_on_a_wrapped_network(spec):
             assert cache.last_refresh == builtin.last_refresh
     assert builtin.stats.refreshes == cache.stats.refreshes
     assert 0 < cache.stats.refresh_count < 6
+
+
+class Gated(nn.Module):
+    """A U-Net with a squeeze-and-excitation gate at the top: a global pool's 1x1 output is
+    no level of it (neither for the alignment nor for the cut)."""
+
+    def __init__(self, in_place=False):
+        super().__init__()
+        self.enc = nn.Conv2d(3, 8, 3, padding=1)
+        self.se = nn.Sequential(nn.AdaptiveAvgPool2d(1), nn.Conv2d(8, 8, 1), nn.Sigmoid())
+        self.down = nn.MaxPool2d(2)
+        self.mid = nn.Conv2d(8, 8, 3, padding=1)
+        self.up = nn.Upsample(scale_factor=2.0)
+        self.act = nn.ReLU(inplace=in_place)
+        self.dec = nn.Conv2d(16, 3, 3, padding=1)
+
+    def forward(self, x):
+        e = self.enc(x)
+        e = e * self.se(e)
+        c = self.act(self.up(self.mid(self.down(e))))
+        return self.dec(torch.cat([c, e], 1))
+
+
+def test_a_global_pool_is_no_level():
+    torch.manual_seed(0)
+    cache = wrap(Gated().eval(), image(size=(32, 48)))
+    assert cache.report.alignment == 2
+    assert [c.shape[-2:] for c in cache.report.cached] == [(32, 48)]
+    check_frames(cache, cache.net.model, image(size=(32, 48)))
+
+
+def test_an_in_place_write_into_the_cached_tensor_fails_the_self_check():
+    torch.manual_seed(0)
+    with pytest.raises(ValueError, match="writes in place into a cached tensor"):
+        wrap(Gated(in_place=True).eval(), image(size=(32, 48)), cache_at="up")
+
+
+class Chained(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.enc = nn.Conv2d(3, 4, 3, padding=1)
+        self.down = nn.MaxPool2d(2)
+        self.mid = nn.Conv2d(4, 4, 3, padding=1)
+        self.up = nn.Upsample(scale_factor=2.0)
+        self.side = nn.Upsample(scale_factor=2.0, mode="bilinear")
+        self.dec = nn.Conv2d(8, 3, 1)
+
+    def forward(self, x):
+        e = self.enc(x)
+        d = self.mid(self.down(e)) * 2.0
+        return self.dec(torch.cat([self.up(d), e], 1)) + self.side(d)[:, :3]
+
+
+def test_cache_points_that_feed_each_other_are_refused():
+    """With mid and up cached, the product between them would run on both paths."""
+    with pytest.raises(ValueError, match="depends on another"):
+        wrap(Chained().eval(), image(size=(32, 48)), cache_at=["mid", "up"])
+
+
+class FixedSize(nn.Module):
+    """Takes the example's size only (a learned positional table)."""
+
+    def __init__(self):
+        super().__init__()
+        self.enc = nn.Conv2d(3, 4, 3, padding=1)
+        self.down = nn.MaxPool2d(2)
+        self.position = nn.Parameter(torch.zeros(1, 4, 16, 16))
+        self.up = nn.Upsample(scale_factor=2.0)
+        self.dec = nn.Conv2d(8, 3, 1)
+
+    def forward(self, x):
+        e = self.enc(x)
+        return self.dec(torch.cat([self.up(self.down(e) + self.position), e], 1))
+
+
+def test_a_model_failing_at_the_second_size_is_a_value_error():
+    with pytest.raises(ValueError, match=r"self-check at .*: the model fails there"):
+        wrap(FixedSize().eval(), image(size=(32, 32)), cache_at="up")

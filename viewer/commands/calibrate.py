@@ -65,6 +65,11 @@ def run(cfg: CalibrateConfig) -> None:
         )
     size = parse_resolution(cfg.resolution)
     check_task_size(size, [TASKS[cfg.task]])
+    if cfg.network is not None and cfg.into is None:
+        raise UserError(
+            "calibrate --network writes only with --into FILE: the default file holds the "
+            "taus of our networks (set REFRAME_RT_CALIBRATION=FILE to use yours)"
+        )
     target = cfg.into or user_file()
     check_writable(target)  # before the sweep: its minutes are not lost on a bad file
     families = tuple(dict.fromkeys(cfg.family or ("delta", "motion")))
