@@ -299,8 +299,8 @@ def _auto_cut(graph, shapes, cut):
         if found == cut:
             return cached, parts, level
     raise ValueError(
-        f"no {cut}{'st' if cut == 1 else 'th'} level with a skip connection around it found "
-        f"(down-sampling levels: {deepest}): give cache_at or deep_from"
+        f"cut {cut}: {found} down-sampling level(s) with a skip connection around them found "
+        f"(of {deepest} levels): give a smaller cut, cache_at or deep_from"
     )
 
 

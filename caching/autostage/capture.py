@@ -113,24 +113,21 @@ def capture(
     """The first route whose graph reproduces ``expected`` (the eager output on the aligned
     ``example``) bit for bit, or None; and why the routes not taken failed."""
     notes: list[str] = []
-    try:
-        traced = fx.symbolic_trace(Bound(model, constants) if constants else model)
-        with torch.no_grad():
-            same = torch.equal(output_tensor(traced(example)), expected)
+    routes = {
+        "fx": lambda: fx.symbolic_trace(Bound(model, constants) if constants else model),
+        "export": lambda: _export(model, example, constants, alignment),
+    }
+    for route, build in routes.items():
+        try:
+            graph = build()
+            with torch.no_grad():
+                same = torch.equal(output_tensor(graph(example)), expected)
+        except Exception as error:  # any capture failure sends us to the next route
+            notes.append(f"{route}: {_first_line(error)}")
+            continue
         if same:
-            return Captured(traced, "fx", notes), notes
-        notes.append("fx: the traced graph does not reproduce eager on the example")
-    except Exception as error:
-        notes.append(f"fx: {_first_line(error)}")
-    try:
-        exported = _export(model, example, constants, alignment)
-        with torch.no_grad():
-            same = torch.equal(output_tensor(exported(example)), expected)
-        if same:
-            return Captured(exported, "export", notes), notes
-        notes.append("export: the exported graph does not reproduce eager on the example")
-    except Exception as error:
-        notes.append(f"export: {_first_line(error)}")
+            return Captured(graph, route, notes), notes
+        notes.append(f"{route}: the captured graph does not reproduce eager on the example")
     return None, notes
 
 

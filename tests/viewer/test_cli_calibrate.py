@@ -77,7 +77,7 @@ def test_a_family_named_twice_is_swept_once_and_another_file_says_how_to_use_it(
 ):
     swept = []
 
-    def fake(task, specs, *args):
+    def fake(task, specs, *args, network=None):
         swept.extend(specs)
         return [SweepRow(s, "delta", float(s.split("-")[1]), 0.001, 0.5, 2.0) for s in specs]
 
@@ -95,7 +95,7 @@ def test_a_family_named_twice_is_swept_once_and_another_file_says_how_to_use_it(
 def test_when_no_tau_fits_delta_refreshes_on_any_change_and_motion_has_none(
     monkeypatch, no_user_calibration
 ):
-    def too_coarse(task, specs, *args):
+    def too_coarse(task, specs, *args, network=None):
         return [
             SweepRow(s, s.rsplit("-", 1)[0], float(s.rsplit("-", 1)[1]), 0.5, 0.1, 2.0)
             for s in specs
@@ -115,7 +115,7 @@ def test_when_no_tau_fits_delta_refreshes_on_any_change_and_motion_has_none(
 def test_calibrating_one_family_keeps_the_others_of_the_same_budget(
     monkeypatch, no_user_calibration, capsys
 ):
-    def fake(task, specs, *args):
+    def fake(task, specs, *args, network=None):
         return [
             SweepRow(s, s.split("-")[0], float(s.split("-")[1]), 0.001, 0.5, 2.0) for s in specs
         ]

@@ -50,8 +50,8 @@ def test_view_takes_a_network_and_shows_what_the_builtin_staging_shows(tmp_path)
         "from networks.weights import load_network\n\n\n"
         "def denoiser():\n    return load_network('denoise', 'unet')[0]\n"
     )
-    args = ["--path", "default", "--frames", "6", "--resolution", "64x36", "--policy", POLICY]
+    args = ["--path", "default", "--frames", "4", "--resolution", "64x36", "--policy", POLICY]
     builtin = run_view(tmp_path, *args, name="builtin")
     wrapped = run_view(tmp_path, *args, "--network", "user_nets:denoiser", name="wrapped")
-    assert wrapped["error"] is None and wrapped["network_frames"] == 6
+    assert wrapped["error"] is None and wrapped["network_frames"] == 4
     assert wrapped["hashes"] == builtin["hashes"]
