@@ -14,7 +14,7 @@ from collections.abc import Sequence
 import torch
 from torch import nn
 
-from caching.autostage.capture import capture, infer_alignment, output_tensor, probe
+from caching.autostage.capture import capture, first_line, infer_alignment, output_tensor, probe
 from caching.autostage.check import self_check
 from caching.autostage.eager import EagerStaged, find_deep
 from caching.autostage.graph import (
@@ -179,10 +179,9 @@ def _plain(model: nn.Module, padded: torch.Tensor, constants: dict) -> torch.Ten
     except ValueError:
         raise
     except Exception as error:  # the user's model: its failure is theirs to see, in a line
-        first = (str(error).strip().splitlines() or [""])[0][:200]
         raise ValueError(
             f"the model cannot take the example padded to {tuple(padded.shape)} (to the "
-            f"alignment): {type(error).__name__}: {first}"
+            f"alignment): {first_line(error, 200)}"
         ) from None
 
 
@@ -267,10 +266,7 @@ def _from_graph(model, graph, padded, names, deep_from, cut, align, constants):
     }
     report = WrapReport(
         model=type(model).__name__,
-        route="",
-        notes=[],
         alignment=align,
-        alignment_given=False,
         cut=how,
         cached=cached_tensors(parts, features),
         flops=flops,
@@ -315,9 +311,7 @@ def _eager(model, padded, name, order, align, constants, expected):
     report = WrapReport(
         model=type(model).__name__,
         route="eager",
-        notes=[],
         alignment=align,
-        alignment_given=False,
         cut=f"cache_at={name} (deep modules found by swapping: {len(deep)})",
         cached=[
             CachedTensor(

@@ -76,7 +76,7 @@ def probe(model: nn.Module, example: torch.Tensor, constants: dict) -> Probe:
         out = model(example, **constants)
     except Exception as error:  # the user's model: any failure means it cannot take it
         raise ValueError(
-            f"the model cannot take the example {tuple(example.shape)}: {_first_line(error)}"
+            f"the model cannot take the example {tuple(example.shape)}: {first_line(error)}"
         ) from None
     finally:
         for handle in handles:
@@ -102,9 +102,11 @@ class Captured:
     """Why the routes before this one were not taken."""
 
 
-def _first_line(error: BaseException) -> str:
+def first_line(error: BaseException, width: int = 160) -> str:
+    """``Type: the message's first line``, cut at ``width``: a user's model's error in one
+    line of ours."""
     text = str(error).strip().splitlines()
-    return f"{type(error).__name__}: {text[0][:160] if text else ''}"
+    return f"{type(error).__name__}: {text[0][:width] if text else ''}"
 
 
 def capture(
@@ -123,7 +125,7 @@ def capture(
             with torch.no_grad():
                 same = torch.equal(output_tensor(graph(example)), expected)
         except Exception as error:  # any capture failure sends us to the next route
-            notes.append(f"{route}: {_first_line(error)}")
+            notes.append(f"{route}: {first_line(error)}")
             continue
         if same:
             return Captured(graph, route, notes), notes

@@ -12,6 +12,7 @@ from typing import Any
 import torch
 from torch import fx, nn
 
+from caching.autostage.capture import first_line
 from caching.autostage.graph import modules_of
 from caching.autostage.staged import GraphStaged, StagedBase
 from caching.cache import CachedTensorMutated, LayerCache
@@ -79,9 +80,8 @@ def self_check(staged: StagedBase, examples: list[torch.Tensor]) -> list[str]:
         except ValueError:
             raise
         except Exception as error:  # the user's model failing at a size is theirs to see
-            first = (str(error).strip().splitlines() or [""])[0][:200]
             raise ValueError(
-                f"self-check at {size}: the model fails there ({type(error).__name__}: {first})"
+                f"self-check at {size}: the model fails there ({first_line(error, 200)})"
             ) from None
     return lines
 

@@ -36,18 +36,18 @@ class WrapReport:
     the self-check and the hazards found."""
 
     model: str
-    route: str
-    """``fx``, ``export`` or ``eager`` (module swap)."""
-    notes: list[str]
-    """Why the routes before it were not taken."""
     alignment: int
-    alignment_given: bool
     cut: str
     cached: list[CachedTensor]
     flops: dict[str, int]
     """FLOPs per stage at ``size``, counted while the stages ran."""
     size: tuple[int, int]
     """(height, width) the FLOPs were counted at (the aligned example)."""
+    route: str = ""
+    """``fx``, ``export`` or ``eager`` (module swap)."""
+    notes: list[str] = field(default_factory=list)
+    """Why the routes before it were not taken."""
+    alignment_given: bool = False
     checks: list[str] = field(default_factory=list)
     hazards: list[str] = field(default_factory=list)
     seconds: float = 0.0

@@ -8,7 +8,8 @@ from typing import Any
 import torch
 from torch import fx, nn
 
-from caching.autostage.graph import Split, build, modules_of
+from caching.autostage.capture import output_tensor
+from caching.autostage.graph import Split, build, modules_of, output_values
 from common.padding import aligned, pad_to
 
 
@@ -32,8 +33,6 @@ class StagedBase(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """The user's network on ``x``, padded to the alignment and cropped back."""
-        from caching.autostage.capture import output_tensor
-
         h, w = x.shape[-2:]
         return output_tensor(self.model(pad_to(x, self.alignment), **self.constants))[..., :h, :w]
 
@@ -65,10 +64,12 @@ class GraphStaged(StagedBase):
         super().__init__(model, alignment, cut, constants)
         first = next(n for n in graph.graph.nodes if n.op == "placeholder")
         self.encoder_graph = build(graph, parts.encoder, [first], parts.skips)
-        deep_in = [s for s in parts.skips if any(u in set(parts.deep) for u in s.users)]
-        dec_in = [s for s in parts.skips if any(u in set(parts.decoder) for u in s.users)]
+        deep, decoder = set(parts.deep), set(parts.decoder)
+        deep_in = [s for s in parts.skips if any(u in deep for u in s.users)]
+        dec_in = [s for s in parts.skips if any(u in decoder for u in s.users)]
         self.deep_graph = build(graph, parts.deep, deep_in, parts.cached)
-        self.decoder_graph = build(graph, parts.decoder, parts.cached + dec_in, _outputs(graph))
+        out = output_values(graph.graph)[:1]
+        self.decoder_graph = build(graph, parts.decoder, parts.cached + dec_in, out)
         index = {s: i for i, s in enumerate(parts.skips)}
         self._deep_in = [index[s] for s in deep_in]
         self._dec_in = [index[s] for s in dec_in]
@@ -86,12 +87,6 @@ class GraphStaged(StagedBase):
     def top_decoder(self, c: list[torch.Tensor], skips: list[Any], k: int = 1) -> torch.Tensor:
         self.check_cut(k)
         return self.run(self.decoder_graph, *c, *(skips[i] for i in self._dec_in))[0]
-
-
-def _outputs(graph: fx.GraphModule) -> list[fx.Node]:
-    from caching.autostage.graph import output_values
-
-    return output_values(graph.graph)[:1]
 
 
 def deep_modules(parts: Split) -> set[str]:
