@@ -118,16 +118,23 @@ class Script:
         self.log: list[dict[str, Any]] = []
         self._later: list[dict[str, Any]] = []
         self._wait_net: int | None = None
+        self._wait_arm: int | None = None
         self._wait_ui = 0
         self._started = False
 
     @property
     def done(self) -> bool:
-        return not self.steps and not self._later and self._wait_ui <= 0 and not self._wait_net
+        return (
+            not self.steps
+            and not self._later
+            and self._wait_ui <= 0
+            and not self._wait_net
+            and self._wait_arm is None
+        )
 
     @property
     def waiting_for_network(self) -> bool:
-        return self._wait_net is not None
+        return self._wait_net is not None or self._wait_arm is not None
 
     def feed(self, state: AppState, network_results: int) -> None:
         """Run what is due this UI frame; ``network_results`` counts results so far."""
@@ -139,6 +146,12 @@ class Script:
         for step in self._later:
             self._run(step, state)
         self._later = []
+        if self._wait_arm is not None:
+            # A click lands when its release goes out, in the panels drawn after this
+            # frame's results were taken: counting from here leaves out the result of
+            # settings the click replaced.
+            self._wait_net, self._wait_arm = network_results + self._wait_arm, None
+            return
         if self._wait_ui > 0:
             self._wait_ui -= 1
             return
@@ -149,7 +162,7 @@ class Script:
         if self.steps:
             step = self.steps.popleft()
             if "wait" in step:
-                self._wait_net = network_results + int(step["wait"])
+                self._wait_arm = int(step["wait"])
             elif "frames" in step:
                 self._wait_ui = int(step["frames"])
             else:
