@@ -12,18 +12,14 @@ weight file before it replaces the shipped one.
 
 from __future__ import annotations
 
-import os
-
-os.environ.setdefault("GOMP_SPINCOUNT", "10000")  # as the reframe-rt command sets it
-
-import argparse
 from pathlib import Path
 
 import numpy as np
 
+from benchmarks import runtime
+from common.tonemap import tonemap
 from evaluation.reference_cache import default_cache_dir
 from evaluation.runner import Baseline, Runner
-from evaluation.tonemap import tonemap
 from networks.method import NetworkMethod
 from networks.tasks import TASKS
 from networks.weights import load_network
@@ -60,11 +56,11 @@ def per_frame(name: str, task_name: str, weights: Path | None) -> np.ndarray:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = runtime.parser(__doc__)
     parser.add_argument("--task", choices=sorted(TASKS), default="extrapolate")
     parser.add_argument("--scenes", nargs="*", default=["temple", "garden", "arena"])
     parser.add_argument("--weights", type=Path, help="weight file (default: the shipped one)")
-    args = parser.parse_args()
+    args = runtime.start(parser)
     print(
         "| scene | motion (px) | frames | baseline MSE | start MSE | network MSE "
         "| start / baseline | network / baseline |"

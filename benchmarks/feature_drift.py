@@ -14,14 +14,9 @@ either way). A ratio below 1 says the features move with the scene.
 
 from __future__ import annotations
 
-import os
-
-os.environ.setdefault("GOMP_SPINCOUNT", "10000")  # as the reframe-rt command sets it
-
-import argparse
-
 import torch
 
+from benchmarks import runtime
 from caching.warp import compose_flow, flow_at, warp_features
 from common.padding import pad_to
 from evaluation.reference_cache import default_cache_dir
@@ -35,7 +30,6 @@ from renderer.path import CameraPath
 from renderer.pathgen import resolve_path
 from renderer.player import RenderSettings
 from renderer.scenes import load_scene
-from viewer.runtime import tune_allocator
 
 
 class Recorder(NetworkMethod):
@@ -83,7 +77,7 @@ def drift(rec: Recorder, every: int) -> tuple[float, float, float]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = runtime.parser(__doc__)
     parser.add_argument("--tasks", nargs="*", default=["supersample", "extrapolate"])
     parser.add_argument("--scenes", nargs="*", default=["temple", "garden", "arena"])
     parser.add_argument("--start", type=int, default=100, help="first frame of each path")
@@ -92,10 +86,9 @@ def main() -> None:
     parser.add_argument(
         "--warmup", type=int, default=8, help="frames run before the first, to fill histories"
     )
-    args = parser.parse_args()
+    args = runtime.start(parser)
     if args.every < 2:
         parser.error("--every must be at least 2 (a refresh and a frame that reuses it)")
-    tune_allocator()
     size = (640, 360)
     print(f"deep features against the refresh frame's, a refresh every {args.every} frames,")
     print(f"frames {args.start}-{args.start + args.frames - 1} of each default path, 640x360")

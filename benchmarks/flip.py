@@ -9,26 +9,20 @@ both times (median of 3 runs each, the two called in turn in the same process, 2
 
 from __future__ import annotations
 
-import os
-
-os.environ.setdefault("GOMP_SPINCOUNT", "10000")  # as the reframe-rt command sets it
-
-import argparse
 import statistics
 
 import flip_evaluator
 import numpy as np
-import torch
 
+from benchmarks import runtime
+from common.metrics.flip import flip
 from common.timing import paired_median_ms
-from evaluation.flip import flip
-from evaluation.tonemap import tonemap
+from common.tonemap import tonemap
 from networks.tasks import TASKS
 from renderer.lights import PREVIEW_QUALITY
 from renderer.pathgen import resolve_path
 from renderer.player import PathPlayer, RenderSettings
 from renderer.scenes import BUILTIN_SCENES, load_scene
-from viewer.options import parse_resolution
 
 
 def pairs(size: tuple[int, int], frames: tuple[int, ...]):
@@ -49,12 +43,12 @@ def pairs(size: tuple[int, int], frames: tuple[int, ...]):
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = runtime.parser(__doc__)
     parser.add_argument("--resolution", default="640x360")
     parser.add_argument("--frames", type=int, nargs="*", default=[100, 200, 300])
-    args = parser.parse_args()
-    torch.set_num_threads(2)
-    size = parse_resolution(args.resolution)
+    # The allocator untuned: the FLIP times in BENCHMARKS.md were taken so.
+    args = runtime.start(parser, allocator=False, threads=2)
+    size = args.size
     rows = []
     for label, test, ref in pairs(size, tuple(args.frames)):
         t_np = np.ascontiguousarray(test.permute(1, 2, 0).numpy())

@@ -7,11 +7,6 @@ be, and denoises frames along its generated orbit-and-walk path at 640x360.
 
 from __future__ import annotations
 
-import os
-
-os.environ.setdefault("GOMP_SPINCOUNT", "10000")  # as the reframe-rt command sets it
-
-import argparse
 import tempfile
 from pathlib import Path
 
@@ -19,8 +14,10 @@ import numpy as np
 import trimesh
 from trimesh.transformations import rotation_matrix, translation_matrix
 
+from benchmarks import runtime
+from common.metrics.sequence import sequence_psnr
 from evaluation.methods import methods_for
-from evaluation.report import RunLog, sequence_psnr
+from evaluation.runlog import RunLog
 from evaluation.runner import Runner
 from networks.tasks import TASKS
 from renderer.lights import ShadowQuality
@@ -88,10 +85,10 @@ def write_obj(parts, directory: Path) -> Path:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = runtime.parser(__doc__)
     parser.add_argument("--frames", type=int, default=60)
     parser.add_argument("--arch", default="unet")
-    args = parser.parse_args()
+    args = runtime.start(parser)
     with tempfile.TemporaryDirectory() as tmp:
         obj = write_obj(sculpture_court(np.random.default_rng(11)), Path(tmp))
         scene = load_scene(str(obj))

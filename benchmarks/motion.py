@@ -10,16 +10,14 @@ are grouped by how far the image moves, since the ratio depends mostly on that.
 
 from __future__ import annotations
 
-import argparse
-
 import numpy as np
 
+from benchmarks import runtime
 from renderer.lights import PREVIEW_QUALITY
 from renderer.motion import WarpCheck, moving_frames, warp_check
 from renderer.pathgen import resolve_path
 from renderer.player import PathPlayer, RenderSettings
 from renderer.scenes import BUILTIN_SCENES, load_scene
-from viewer.options import parse_resolution
 
 BANDS = ((0.0, 1.0), (1.0, 4.0), (4.0, np.inf))
 
@@ -35,12 +33,12 @@ def measure(name: str, size: tuple[int, int], stride: int) -> list[WarpCheck]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = runtime.parser(__doc__)
     parser.add_argument("--resolution", default="640x360")
     parser.add_argument("--stride", type=int, default=3, help="measure every n-th moving frame")
     parser.add_argument("--scenes", nargs="*", default=list(BUILTIN_SCENES))
-    args = parser.parse_args()
-    size = parse_resolution(args.resolution)
+    args = runtime.start(parser)
+    size = args.size
     print(
         f"reference warped by motion vs unwarped, {size[0]}x{size[1]}, "
         f"every {args.stride}. moving frame"

@@ -11,15 +11,10 @@ fill), on frames of temple's default path.
 
 from __future__ import annotations
 
-import os
-
-os.environ.setdefault("GOMP_SPINCOUNT", "10000")  # as the reframe-rt command sets it
-
-import argparse
-
 import torch
 
 from assets import WEIGHTS_DIR
+from benchmarks import runtime
 from common.padding import pad_to
 from common.timing import median_ms, paired_median_ms
 from networks.tasks import TASKS
@@ -28,8 +23,6 @@ from renderer.lights import PREVIEW_QUALITY
 from renderer.pathgen import resolve_path
 from renderer.player import PathPlayer, RenderSettings
 from renderer.scenes import load_scene
-from viewer.options import parse_resolution
-from viewer.runtime import tune_allocator
 
 
 def measure(file, height: int, width: int, repeats: int) -> dict:
@@ -104,19 +97,18 @@ def training_facts() -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = runtime.parser(__doc__)
     parser.add_argument("--resolution", default="640x360")
     parser.add_argument("--repeats", type=int, default=15)
     parser.add_argument("--facts", action="store_true", help="only the training facts")
-    args = parser.parse_args()
-    # As the reframe-rt command does. Without it, whichever network came first timed its
-    # top blocks 20-40% slow (BENCHMARKS.md: a cold heap hands out tensors by mmap).
-    tune_allocator()
+    # The allocator tuned as the reframe-rt command does it: without, whichever network came
+    # first timed its top blocks 20-40% slow (BENCHMARKS.md: a cold heap hands out tensors by
+    # mmap).
+    args = runtime.start(parser, threads=2)
     if args.facts:
         training_facts()
         return
-    torch.set_num_threads(2)
-    width, height = parse_resolution(args.resolution)
+    width, height = args.size
     print(
         f"network inference at {width}x{height}, float32, channels-last, "
         f"{torch.get_num_threads()} threads, median of {args.repeats}"

@@ -7,18 +7,16 @@ radiance of those 64 relative to the reference's (bias).
 
 from __future__ import annotations
 
-import argparse
-
 import torch
 
-from evaluation.psnr import psnr
-from evaluation.tonemap import tonemap
+from benchmarks import runtime
+from common.metrics.psnr import psnr
+from common.tonemap import tonemap
 from renderer.context import create_context
 from renderer.gpu_scene import GpuScene
 from renderer.lights import PREVIEW_QUALITY, ShadowQuality
 from renderer.renderer import Renderer, View
 from renderer.scenes import BUILTIN_SCENES, load_scene
-from viewer.options import parse_resolution
 
 
 def measure(gl, name: str, size: tuple[int, int], quality: ShadowQuality, renders: int) -> dict:
@@ -37,12 +35,12 @@ def measure(gl, name: str, size: tuple[int, int], quality: ShadowQuality, render
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = runtime.parser(__doc__)
     parser.add_argument("--resolution", default="160x90")
     parser.add_argument("--renders", type=int, default=64)
     parser.add_argument("--full-quality", action="store_true", help="default shadow quality")
-    args = parser.parse_args()
-    size = parse_resolution(args.resolution)
+    args = runtime.start(parser)
+    size = args.size
     quality = ShadowQuality() if args.full_quality else PREVIEW_QUALITY
     with create_context("egl") as gl:
         rows = [measure(gl, n, size, quality, args.renders) for n in BUILTIN_SCENES]

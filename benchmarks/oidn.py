@@ -10,24 +10,19 @@ counted) with a FLIP against the reference at most 10% above OIDN's.
 
 from __future__ import annotations
 
-import os
-
-os.environ.setdefault("GOMP_SPINCOUNT", "10000")  # as the reframe-rt command sets it
-
-import argparse
 import csv
 import statistics
 from pathlib import Path
 
 import torch
 
+from benchmarks import runtime
+from common.metrics.sequence import sequence_psnr
 from common.timing import median_ms
 from evaluation.oidn import OidnMethod
-from evaluation.report import sequence_psnr
 from networks.tasks import TASKS
 from renderer.camera import Camera
 from renderer.frame import Frame
-from viewer.cli import main as reframe_rt
 
 SCENES = ("temple", "garden", "arena")
 POLICIES = ("full", "delta-H", "delta-L", "oidn")
@@ -91,14 +86,16 @@ def assembly_ms(repeats: int = 7) -> float:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = runtime.parser(__doc__)
     parser.add_argument("--qualities", action="store_true", help="only time OIDN's levels")
     parser.add_argument("--scenes", nargs="*", default=list(SCENES))
     parser.add_argument("--policies", nargs="*", default=list(POLICIES))
     parser.add_argument("--frames", default="None", help="frames per path (None: all)")
     parser.add_argument("--out", type=Path, default=Path("out/paper"))
     parser.add_argument("--reuse", action="store_true", help="read existing runs")
-    args = parser.parse_args()
+    # The allocator untuned here (eval tunes its own): OIDN's levels and the input assembly
+    # in BENCHMARKS.md were timed so.
+    args = runtime.start(parser, allocator=False)
     if "oidn" not in args.policies:
         parser.error("--policies must include oidn: the table compares every method with it")
     if args.qualities:
@@ -115,13 +112,7 @@ def main() -> None:
     for scene in args.scenes:
         out = args.out / "denoise" / scene
         if not (args.reuse and (out / "frames.csv").exists()):
-            command = ["eval", "--scene", scene, "--task", "denoise", "--frames", args.frames]
-            command += ["--resolution", "640x360", "--out", str(out), "--quiet"]
-            for policy in args.policies:
-                command += ["--policy", policy]
-            status = reframe_rt(command)
-            if status:
-                raise SystemExit(status)
+            runtime.run_eval(out, scene, "denoise", args.policies, args.frames, "640x360")
         methods = per_method(out / "frames.csv")
         oidn = methods["oidn"]
         for name, m in methods.items():

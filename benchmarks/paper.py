@@ -9,13 +9,12 @@ for ``-auto`` policies, whether the FLIP stayed within the calibrated budget + 2
 
 from __future__ import annotations
 
-import argparse
 import json
 from pathlib import Path
 
-from caching.calibrated import record_for
+from benchmarks import runtime
+from evaluation.calibrated import record_for
 from evaluation.report import PEERS
-from viewer.cli import main as reframe_rt
 
 SCENES = ("temple", "garden", "arena")
 POLICIES = ("full", "every-2", "delta-H", "delta-L", "motion-H")  # eval's default set
@@ -78,7 +77,7 @@ def network_verdict(row: dict) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = runtime.parser(__doc__)
     parser.add_argument("--scenes", nargs="*", default=list(SCENES))
     parser.add_argument("--tasks", nargs="*", default=list(NETWORK_GOALS))
     parser.add_argument(
@@ -88,19 +87,13 @@ def main() -> None:
     parser.add_argument("--resolution", default="640x360")
     parser.add_argument("--out", type=Path, default=Path("out/paper"))
     parser.add_argument("--reuse", action="store_true", help="read existing summaries")
-    args = parser.parse_args()
+    args = runtime.start(parser)
     rows = []
     for task in args.tasks:
         for scene in args.scenes:
             out = args.out / task / scene
             if not (args.reuse and (out / "summary.json").exists()):
-                command = ["eval", "--scene", scene, "--task", task, "--frames", args.frames]
-                command += ["--resolution", args.resolution, "--out", str(out), "--quiet"]
-                for policy in args.policies:
-                    command += ["--policy", policy]
-                status = reframe_rt(command)
-                if status:
-                    raise SystemExit(status)
+                runtime.run_eval(out, scene, task, args.policies, args.frames, args.resolution)
             rows += json.loads((out / "summary.json").read_text(encoding="utf-8"))["runs"]
     print(f"\nReFrame's table on the built-in default paths, {args.resolution}, U-Net")
     print("| task | policy | scene | frames | skipped | speedup | FLIP vs full | goal |")

@@ -11,21 +11,16 @@ at equal or lower FLIP than the plain family's front (issue #7's goal: 10% more)
 
 from __future__ import annotations
 
-import os
-
-os.environ.setdefault("GOMP_SPINCOUNT", "10000")  # as the reframe-rt command sets it
-
-import argparse
 import json
 from pathlib import Path
 
+from benchmarks import runtime
 from evaluation.calibration import SweepRow, measure
 from evaluation.pareto import gains, gains_at_equal_flip, plot
 from evaluation.reference_cache import default_cache_dir
 from renderer.path import CameraPath
 from renderer.pathgen import resolve_path
 from renderer.scenes import load_scene
-from viewer.runtime import tune_allocator
 
 SCENES = ("temple", "garden", "arena")
 TASKS = ("extrapolate", "supersample", "denoise")
@@ -58,7 +53,7 @@ def specs_for(task: str) -> list[str]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = runtime.parser(__doc__)
     parser.add_argument("--tasks", nargs="*", default=list(TASKS))
     parser.add_argument("--scenes", nargs="*", default=list(SCENES))
     parser.add_argument("--start", type=int, default=100, help="first frame of each path")
@@ -66,8 +61,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=Path("out/pareto"))
     parser.add_argument("--docs", type=Path, default=Path("docs"))
     parser.add_argument("--reuse", action="store_true", help="read existing sweeps")
-    args = parser.parse_args()
-    tune_allocator()  # as the reframe-rt command does
+    args = runtime.start(parser)
     for task in args.tasks:
         runs: dict[str, list[SweepRow]] = {}
         for name in args.scenes:

@@ -9,21 +9,16 @@ threads, inference mode.
 
 from __future__ import annotations
 
-import os
-
-os.environ.setdefault("GOMP_SPINCOUNT", "10000")  # as the reframe-rt command sets it
-
-import argparse
-
 import torch
 
+from benchmarks import runtime
 from caching.cache import LayerCache
-from caching.policies import FrameInfo, parse_policy
-from caching.presets import presets_for
+from caching.policies import FrameInfo
+from caching.spec import parse_policy
 from common.timing import paired_median_ms
+from evaluation.presets import presets_for
 from networks.tasks import TASKS
 from networks.weights import load_network
-from viewer.runtime import tune_allocator
 
 SPECS = ("every-2", "delta-H", "motion-H", "lfd-0.05")
 
@@ -54,11 +49,9 @@ def measure_task(name: str, repeats: int = 21) -> list[tuple[str, float, float]]
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = runtime.parser(__doc__)
     parser.add_argument("--repeats", type=int, default=21, help="calls of each, in turn")
-    args = parser.parse_args()
-    tune_allocator()  # as the reframe-rt command does
-    torch.set_num_threads(2)
+    args = runtime.start(parser, threads=2)
     print(f"refresh decision vs full network, 640x360, median of {args.repeats}")
     print("| task | policy | decision ms | full network ms | share |")
     print("|---|---|---|---|---|")

@@ -8,20 +8,14 @@ and the cost of the converged reference. Times are medians and minima over the f
 
 from __future__ import annotations
 
-import os
-
-os.environ.setdefault("GOMP_SPINCOUNT", "10000")  # as the reframe-rt command sets it
-
-import argparse
 import statistics
 import time
 
+from benchmarks import runtime
 from renderer.pathgen import resolve_path
 from renderer.player import PathPlayer, RenderSettings
 from renderer.renderer import View
 from renderer.scenes import BUILTIN_SCENES, load_scene
-from viewer.options import parse_resolution
-from viewer.runtime import tune_allocator
 
 STAGES = ("shadows", "gbuffer", "shade", "read")
 
@@ -67,14 +61,13 @@ def bench_scene(name: str, size: tuple[int, int], frames: int, references: int) 
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = runtime.parser(__doc__)
     parser.add_argument("--resolution", default="640x360")
     parser.add_argument("--frames", type=int, default=24, help="frames timed per scene")
     parser.add_argument("--references", type=int, default=3, help="references timed per scene")
     parser.add_argument("--scenes", nargs="*", default=list(BUILTIN_SCENES))
-    args = parser.parse_args()
-    tune_allocator()
-    size = parse_resolution(args.resolution)
+    args = runtime.start(parser)
+    size = args.size
     rows = [bench_scene(s, size, args.frames, args.references) for s in args.scenes]
     print(
         f"renderer at {size[0]}x{size[1]}, 1 spp, default shadow quality; "

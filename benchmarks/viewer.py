@@ -13,31 +13,26 @@ eval's with their ratio (the goal: within 10%).
 
 from __future__ import annotations
 
-import os
-
-os.environ.setdefault("GOMP_SPINCOUNT", "10000")  # as the reframe-rt command sets it
-
 import argparse
 
+from benchmarks import runtime
 from viewer.app.app import Options, run_app
 from viewer.commands.view import ViewConfig, initial_state
 from viewer.options import parse_resolution
-from viewer.runtime import tune_allocator
 
 PER_NETWORK_FRAME = ("render", "transfer", "display")
 PER_UI_FRAME = ("ImGui", "present")
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = runtime.parser(__doc__)
     parser.add_argument("--resolution", default="640x360")
     parser.add_argument("--window", default="1280x720")
     parser.add_argument("--frames", type=int, default=40, help="network frames")
     parser.add_argument("--task", default="denoise")
     parser.add_argument("--policy", default="delta-L")
     parser.add_argument("--max-fps", type=float, default=30.0)
-    args = parser.parse_args()
-    tune_allocator()
+    args = runtime.start(parser)
     cfg = ViewConfig(resolution=args.resolution, task=args.task, policy=args.policy)
     options = Options(
         window=parse_resolution(args.window), headless=True, frames=args.frames,
@@ -91,7 +86,7 @@ def eval_speedup(args: argparse.Namespace, frames: int) -> float:
     from renderer.scenes import load_scene
 
     scene, task = load_scene("temple"), TASKS[args.task]
-    settings = RenderSettings(size=parse_resolution(args.resolution), quality=ShadowQuality())
+    settings = RenderSettings(size=args.size, quality=ShadowQuality())
     methods = methods_for(task, ["full", args.policy], "unet")
     runner = Runner(scene, resolve_path("default", scene), task, methods, settings)
     try:

@@ -10,23 +10,19 @@ policy's plain and ``+warp`` frames timed in turn (this machine's speed drifts).
 
 from __future__ import annotations
 
-import os
-
-os.environ.setdefault("GOMP_SPINCOUNT", "10000")  # as the reframe-rt command sets it
-
-import argparse
 import itertools
 from collections.abc import Callable
 
 import torch
 from torch import nn
 
+from benchmarks import runtime
 from caching.cache import LayerCache
-from caching.policies import FrameInfo, parse_policy
+from caching.policies import FrameInfo
+from caching.spec import parse_policy
 from common.timing import median_ms, paired_median_ms
 from networks.tasks import TASKS
 from networks.weights import load_network
-from viewer.runtime import tune_allocator
 
 NEVER = ("every-1000000", "delta-1000000")
 """Policies that refresh on the first frame only: every timed frame is a reuse frame."""
@@ -48,11 +44,9 @@ def reuse_step(net: nn.Module, spec: str, x: torch.Tensor) -> Callable[[], torch
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = runtime.parser(__doc__)
     parser.add_argument("--repeats", type=int, default=31)
-    args = parser.parse_args()
-    tune_allocator()  # as the reframe-rt command does
-    torch.set_num_threads(2)
+    args = runtime.start(parser, threads=2)
     print(f"frame cost through the cache, 640x360, median of {args.repeats} (ms)")
     print("| task | full | every: reuse | +warp | delta: reuse | +warp | warp's cost |")
     print("|---|---|---|---|---|---|---|")

@@ -11,21 +11,14 @@ machine's threads; the diffusers model at 128x128 (its attention is quadratic in
 
 from __future__ import annotations
 
-import os
-
-os.environ.setdefault("GOMP_SPINCOUNT", "10000")  # as the reframe-rt command sets it
-
-import argparse
-import warnings
-
 import torch
 
+from benchmarks import runtime
 from caching import wrap
 from caching.autostage.timing import full_and_reuse_ms
 from common.padding import pad_to
 from common.timing import paired_median_ms
 from networks.weights import load_network
-from viewer.runtime import tune_allocator
 
 
 def _ours(task: str, arch: str):
@@ -86,11 +79,9 @@ def builtin_against_wrapped(repeats: int) -> tuple[float, float]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = runtime.parser(__doc__)
     parser.add_argument("--repeats", type=int, default=7)
-    args = parser.parse_args()
-    tune_allocator()
-    warnings.filterwarnings("ignore")
+    args = runtime.start(parser, quiet=True)
     print("| model | input | route | wrap s | full ms | reuse ms | reuse/full | reuse FLOP share "
           "| time/FLOP ratio |")  # fmt: skip
     print("|---|---|---|---|---|---|---|---|---|")

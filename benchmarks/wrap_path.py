@@ -9,19 +9,14 @@ frames, in one run; per method, the frames whose refresh decision and whose outp
 
 from __future__ import annotations
 
-import os
-
-os.environ.setdefault("GOMP_SPINCOUNT", "10000")  # as the reframe-rt command sets it
-
-import argparse
 import sys
-import warnings
 from collections import deque
 from pathlib import Path
 
 import torch
 from tqdm import tqdm
 
+from benchmarks import runtime
 from evaluation.methods import methods_for
 from evaluation.reference_cache import default_cache_dir
 from evaluation.runner import Runner, run_methods
@@ -32,7 +27,6 @@ from renderer.pathgen import resolve_path
 from renderer.player import RenderSettings
 from renderer.scenes import load_scene
 from viewer.commands.eval import DEFAULT_POLICIES
-from viewer.runtime import tune_allocator
 
 FACTORY = "benchmarks.wrap_path:shipped_unet"
 TASK = "extrapolate"
@@ -46,15 +40,13 @@ def shipped_unet() -> torch.nn.Module:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = runtime.parser(__doc__)
     parser.add_argument("--scene", default="temple")
     parser.add_argument("--frames", type=int, default=None, help="default: the whole path")
     parser.add_argument("--resolution", default="640x360")
-    args = parser.parse_args()
-    tune_allocator()
-    warnings.filterwarnings("ignore")
+    args = runtime.start(parser, quiet=True)
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-    size = tuple(int(v) for v in args.resolution.split("x"))
+    size = args.size
     task = TASKS[TASK]
     builtin = methods_for(task, DEFAULT_POLICIES, "unet")
     wrapped = methods_for(task, DEFAULT_POLICIES, "unet", network=UserNetwork(FACTORY), size=size)
@@ -74,7 +66,7 @@ def main() -> None:
         m.reset()
     try:
         for i in tqdm(range(count), desc=f"{TASK} {args.scene}", unit="frame"):
-            frame = runner._frame(i)
+            frame = runner.feed.frame(i)
             past = list(history)[-task.history :]
             outputs, _, refresh, _ = run_methods(runner.methods, frame, past)
             history.append(frame)

@@ -1,6 +1,6 @@
 """Motion-compensated reuse: the cached deep features brought into the current frame.
 
-Motion vectors follow DESIGN.md: the surface at pixel ``p`` of frame t was at
+Motion vectors follow docs/DESIGN.md: the surface at pixel ``p`` of frame t was at
 ``p + motion[p]`` in frame t-1. Chained since the refresh frame r, the *composed* flow says
 where each pixel of frame t was in frame r; the features built on frame r are warped by it,
 once, at their own resolution (warping the previous frame's warped features instead would

@@ -1,6 +1,6 @@
-"""Backward warping by motion vectors.
+"""Backward warping by motion vectors, and where it can be trusted (disocclusion masks).
 
-Convention (DESIGN.md): motion is in pixels, x right, y down; the surface seen at pixel
+Convention (docs/DESIGN.md): motion is in pixels, x right, y down; the surface seen at pixel
 centre ``p`` of frame t was at ``p + motion`` in frame t-1.
 """
 
@@ -43,3 +43,36 @@ def backward_warp(
         prev, _sample_grid(mv.to(prev.dtype)), mode=mode, padding_mode="border", align_corners=False
     )
     return out if batched else out.squeeze(0)
+
+
+def disocclusion_mask(
+    depth: torch.Tensor,
+    prev_depth: torch.Tensor,
+    previous_depth: torch.Tensor,
+    motion: torch.Tensor,
+    tolerance: float = 0.02,
+    mode: str = "bilinear",
+) -> torch.Tensor:
+    """True where the surface of frame t was visible in frame t-1.
+
+    Args:
+        depth: (1, H, W) frame t's depth (0 on background).
+        prev_depth: (1, H, W) frame t's ``prev_depth``: each surface's depth in frame t-1.
+        previous_depth: (1, H, W) frame t-1's depth.
+        motion: (2, H, W) frame t's motion.
+        tolerance: allowed relative depth difference.
+        mode: how frame t-1's depth is sampled. ``bilinear`` also rejects pixels whose
+            bilinear footprint straddles a silhouette (the depths mix there), so it marks
+            exactly the pixels a bilinear warp can reproduce.
+
+    Returns:
+        (1, H, W) bool: geometry in both frames, landing inside frame t-1, at the depth it
+        is expected to have there.
+    """
+    _, h, w = depth.shape
+    seen = backward_warp(previous_depth, motion, mode=mode)
+    ys = torch.arange(h, device=depth.device).view(1, h, 1) + 0.5 + motion[1:2]
+    xs = torch.arange(w, device=depth.device).view(1, 1, w) + 0.5 + motion[0:1]
+    inside = (xs >= 0) & (xs <= w) & (ys >= 0) & (ys <= h)
+    agree = (seen - prev_depth).abs() <= tolerance * prev_depth.abs().clamp(min=1e-6)
+    return (depth > 0) & (seen > 0) & (prev_depth > 0) & inside & agree

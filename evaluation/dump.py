@@ -1,5 +1,5 @@
 """Per-frame files for people to look at: an EXR with the G-buffers, each method's output and
-its FLIP map against the reference, and PNG previews (DESIGN.md's names).
+its FLIP map against the reference, and PNG previews (docs/DESIGN.md's names).
 
 Every file is written under a temporary name and renamed, and a frame is redone whenever
 any of its files is missing, so an interrupted dump run again ends with exactly the files
@@ -15,10 +15,10 @@ import torch
 from PIL import Image
 
 from common.atomic import atomic_path
-from evaluation.colormap import magma
+from common.colormap import magma
+from common.tonemap import tonemap
 from evaluation.exr import frame_channels, frame_filename, layer_channels, write_exr
 from evaluation.runner import FrameResult
-from evaluation.tonemap import tonemap
 from networks.tasks import Task
 
 

@@ -1,4 +1,4 @@
-"""OpenEXR files of frames: DESIGN.md's channel names, written atomically.
+"""OpenEXR files of frames: docs/DESIGN.md's channel names, written atomically.
 
 Colors, albedo and normals are stored as half floats, depth and motion as 32-bit floats
 (motion vectors need sub-pixel precision at hundreds of pixels).

@@ -9,16 +9,19 @@ from collections.abc import Sequence
 
 import torch
 
+from caching import measures
 from caching.cache import LayerCache
-from caching.calibrated import record_for
 from caching.online import DEFAULT_BUDGET, OnlineTau
-from caching.policies import FrameInfo, PolicyError, parse_policy
-from caching.presets import presets_for
-from evaluation.flip import flip
+from caching.policies import FrameInfo
+from caching.spec import PolicyError, parse_policy
+from common.metrics.flip import flip
+from common.tonemap import tonemap
+from evaluation.calibrated import record_for
 from evaluation.oidn import NAME as OIDN
 from evaluation.oidn import OidnMethod
+from evaluation.presets import presets_for
 from evaluation.runner import Baseline, Method
-from evaluation.tonemap import tonemap
+from evaluation.shared import FrameShare, SharedStages
 from evaluation.user_network import UserNetwork, load_user_network
 from networks.method import NetworkMethod
 from networks.tasks import History, Task
@@ -36,8 +39,15 @@ class CachedMethod(NetworkMethod):
     ``last_ms``.
     """
 
-    def __init__(self, task: Task, cache: LayerCache, name: str, budget: float | None = None):
-        super().__init__(task, cache.net, name)
+    def __init__(
+        self,
+        task: Task,
+        cache: LayerCache,
+        name: str,
+        budget: float | None = None,
+        share: FrameShare | None = None,
+    ):
+        super().__init__(task, cache.net, name, share)
         self.cache = cache
         self.online = (
             OnlineTau(cache.policy, flip_budget(task.name) if budget is None else budget)
@@ -77,7 +87,7 @@ class CachedMethod(NetworkMethod):
 
 def mean_motion(frame: Frame) -> float:
     """The mean motion-vector length of ``frame`` in pixels."""
-    return float(frame.motion.norm(dim=0).mean())
+    return measures.mean_motion(frame.motion)
 
 
 def flip_budget(task: str) -> float:
@@ -124,13 +134,17 @@ def methods_for(
         cut = net.cut
     else:
         net, _ = load_network(task.name, arch)
+    # The methods of a frame share what they agree on (evaluation.shared). Our networks'
+    # forward is their stages by construction; a user's network keeps its own forward for
+    # ``full`` (its stages were checked against it at two sizes, not at every size).
+    share, stages = FrameShare(), SharedStages(net)
     for spec, policy in parsed.items():
         if spec == "full":
-            methods.append(NetworkMethod(task, net, name="full"))
+            methods.append(NetworkMethod(task, net if network else stages, "full", share))
         else:
             try:
-                cache = LayerCache(net, policy, cut)
+                cache = LayerCache(stages, policy, cut)
             except ValueError as error:
                 raise UserError(f"--cut {cut}: {error}") from None
-            methods.append(CachedMethod(task, cache, name=spec))
+            methods.append(CachedMethod(task, cache, name=spec, share=share))
     return methods + peers

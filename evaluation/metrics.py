@@ -1,5 +1,5 @@
 """The per-frame image metrics of every evaluation, all on tone-mapped images (the one tone
-mapping of ``evaluation.tonemap``): PSNR, SSIM and LDR-FLIP."""
+mapping of ``common.tonemap``): PSNR, SSIM and LDR-FLIP."""
 
 from __future__ import annotations
 
@@ -7,10 +7,10 @@ from dataclasses import dataclass
 
 import torch
 
-from evaluation.flip import flip
-from evaluation.psnr import psnr
-from evaluation.ssim import ssim
-from evaluation.tonemap import tonemap
+from common.metrics.flip import flip
+from common.metrics.psnr import psnr
+from common.metrics.ssim import ssim
+from common.tonemap import tonemap
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ matplotlib.use("Agg")  # files only; never a window
 import matplotlib.pyplot as plt
 
 from common.atomic import atomic_path
-from evaluation.report import RunLog
+from evaluation.runlog import RunLog
 
 
 def write_plots(logs: list[RunLog], out: Path) -> list[Path]:

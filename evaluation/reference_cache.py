@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
+from platformdirs import user_cache_path
 
 from common.atomic import atomic_path
 from renderer.lights import MOTION_SPAN, ShadowQuality
@@ -22,11 +23,16 @@ from renderer.path import PathFrame
 from renderer.renderer import RENDERER_VERSION
 from renderer.scenes.scene import Scene
 
+CACHE_ENV = "REFRAME_RT_CACHE"
+"""Names the folder that holds the ``references`` folder, in place of the user's cache."""
+
 
 def default_cache_dir() -> Path:
-    root = os.environ.get("REFRAME_RT_CACHE") or os.environ.get("XDG_CACHE_HOME")
-    base = Path(root) if root else Path.home() / ".cache"
-    return (base if os.environ.get("REFRAME_RT_CACHE") else base / "reframe-rt") / "references"
+    """``$REFRAME_RT_CACHE/references``, else ``references`` in the user's cache directory
+    (platformdirs: ``$XDG_CACHE_HOME/reframe-rt`` or ``~/.cache/reframe-rt`` on Linux)."""
+    root = os.environ.get(CACHE_ENV)
+    base = Path(root) if root else user_cache_path("reframe-rt", appauthor=False)
+    return base / "references"
 
 
 def scene_digest(scene: Scene) -> str:

@@ -1,5 +1,5 @@
 """What an evaluation writes: ``frames.csv`` (a row per frame and method), ``summary.json``
-(a row per task x scene x path x policy, DESIGN.md's schema), ``report.md`` (tables like the
+(a row per task x scene x path x policy, docs/DESIGN.md's schema), ``report.md`` (tables like the
 paper's) and plots.
 
 Sequence PSNR is computed from the mean squared error over the frames (a frame reproduced
@@ -14,7 +14,6 @@ import json
 import math
 import statistics
 import warnings
-from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -22,70 +21,18 @@ import jsonschema
 
 from assets import schema_file
 from common.atomic import write_text_atomic
+from common.metrics.sequence import sequence_psnr
 from evaluation.oidn import NAME as OIDN
-from evaluation.runner import FrameResult
+from evaluation.runlog import RunLog
 
 FRAME_COLUMNS = (
     "task", "scene", "path", "frame", "method", "refresh", "ms",
     "psnr_vs_ref", "ssim_vs_ref", "flip_vs_ref", "psnr_vs_full", "ssim_vs_full", "flip_vs_full",
     "tau",
 )  # fmt: skip
-PSNR_CAP = 100.0
-"""Sequence PSNR of a perfect reproduction (dB)."""
 BASELINE, FULL = "baseline", "full"
 PEERS = (OIDN,)
 """Methods that are their own full output (another denoiser), not a cache of ours."""
-
-
-@dataclass
-class RunLog:
-    """Per-frame numbers of one task on one scene and path."""
-
-    task: str
-    scene: str
-    path: str
-    resolution: tuple[int, int]
-    arch: str | None = None
-    deep_share: float | None = None
-    """Share of the network's FLOPs in its deep stage (what a reuse frame skips)."""
-    rows: list[dict] = field(default_factory=list)
-    cuts: list[int] = field(default_factory=list)
-    """Frames where the camera jumps: marked in the plots whether or not they were scored
-    (extrapolation scores none of them)."""
-
-    def add(self, result: FrameResult) -> None:
-        if result.frame.cut and result.index not in self.cuts:
-            self.cuts.append(result.index)
-        for method, ms in result.ms.items():
-            ref = result.vs_reference[method]
-            full = result.vs_full.get(method)
-            refresh = result.refresh[method]
-            self.rows.append({
-                "task": self.task, "scene": self.scene, "path": self.path,
-                "frame": result.index, "method": method,
-                "refresh": "" if refresh is None else int(refresh), "ms": ms,
-                "psnr_vs_ref": ref.psnr, "ssim_vs_ref": ref.ssim, "flip_vs_ref": ref.flip,
-                "psnr_vs_full": full.psnr if full else None,
-                "ssim_vs_full": full.ssim if full else None,
-                "flip_vs_full": full.flip if full else None,
-                "tau": result.tau.get(method),
-            })  # fmt: skip
-
-    def methods(self) -> list[str]:
-        return list(dict.fromkeys(r["method"] for r in self.rows))
-
-    def of(self, method: str) -> list[dict]:
-        return [r for r in self.rows if r["method"] == method]
-
-
-def sequence_psnr(values: list[float]) -> float | None:
-    """PSNR of the mean squared error over frames, from per-frame PSNRs (peak 1)."""
-    errors = [10.0 ** (-min(v, PSNR_CAP) / 10.0) for v in values if v is not None]
-    if not errors:
-        return None
-    if any(math.isnan(e) for e in errors):
-        return math.nan  # the cap would read a broken frame as a perfect one
-    return min(PSNR_CAP, -10.0 * math.log10(max(statistics.fmean(errors), 1e-30)))
 
 
 def _mean(values: list[float | None]) -> float | None:
@@ -181,6 +128,7 @@ def validate_summary(summary: dict) -> None:
 
 def write_outputs(logs: list[RunLog], out: Path, command: str) -> dict:
     """Write summary.json, frames.csv, report.md and the plots into ``out``."""
+    # Here, not at the top: pyplot would slow down every command that imports the report.
     from evaluation.plots import write_plots
 
     out.mkdir(parents=True, exist_ok=True)

@@ -20,14 +20,14 @@ from typing import Protocol
 
 import torch
 
+from evaluation.feed import FrameFeed
 from evaluation.metrics import Scores, compare
-from evaluation.reference_cache import ReferenceCache
+from evaluation.shared import new_frame
 from networks.tasks import History, Task
-from renderer.camera import halton_jitter
 from renderer.context import GLContext
 from renderer.frame import Frame
 from renderer.path import CameraPath
-from renderer.player import PathPlayer, RenderSettings
+from renderer.player import RenderSettings
 from renderer.scenes.scene import Scene
 
 
@@ -76,9 +76,12 @@ class FrameResult:
 def warm_up(methods: Sequence[Method], frame: Frame) -> None:
     """Run every method once and forget it: first calls pay for allocations and kernel
     selection, which would otherwise land on the first timed frame."""
+    none: list[Frame] = []
+    new_frame(methods)
     for m in methods:
-        m(frame, [])
+        m(frame, none)
         m.reset()
+    new_frame(methods)
 
 
 def run_methods(
@@ -90,6 +93,7 @@ def run_methods(
     decisions and taus after the frame, by method name. Eval and the viewer both time frames
     through this."""
     outputs, ms, refresh, tau = {}, {}, {}, {}
+    new_frame(methods)
     for m in methods:
         start = time.perf_counter()
         outputs[m.name] = m(frame, history)
@@ -116,29 +120,11 @@ class Runner:
         cache_dir: Path | None = None,
         gl: GLContext | None = None,
     ) -> None:
-        names = [m.name for m in methods]
-        if len(set(names)) != len(names):
-            raise ValueError(f"method names must be unique, got {names}")
-        self.scene = scene
-        self.path = path
         self.task = task
-        self.methods = list(methods)
-        self.settings = RenderSettings(
-            size=settings.size,
-            spp=settings.spp,
-            seed=settings.seed,
-            reference=True,
-            low_res=task.needs_low_res,
-            quality=settings.quality,
-        )
-        self.player = PathPlayer(scene, self.settings, gl)  # its own context unless given one
-        width, height = settings.size
-        self.caches = None
-        if cache_dir is not None:
-            self.caches = (
-                ReferenceCache(cache_dir, scene, settings.size, settings.quality),
-                ReferenceCache(cache_dir, scene, (width // 2, height // 2), settings.quality),
-            )
+        self.run_of = TaskRun(task, methods)
+        self.methods = self.run_of.methods
+        self.feed = FrameFeed(scene, path, settings, task.needs_low_res, cache_dir, gl)
+        self.path = path
 
     def run(
         self,
@@ -154,44 +140,67 @@ class Runner:
         yield nothing. ``against_reference=False`` scores against the full network only
         (``vs_reference`` stays empty), for sweeps that need nothing else.
         """
-        stop = len(self.path) if count is None else min(count, len(self.path))
-        history: deque[Frame] = deque(maxlen=max(self.task.history, 1))
-        for m in self.methods:
-            m.reset()
-        for i in range(stop):
-            frame = self._frame(i)
-            past = list(history)[-self.task.history :] if self.task.history else []
-            if i == 0:
-                warm_up(self.methods, frame)
-            outputs, ms, refresh, tau = run_methods(self.methods, frame, past)
-            history.append(frame)
-            if (skip and i in skip) or not self.task.applies(frame, past):
-                continue
-            yield self._score(
-                i, frame, past, outputs, ms, refresh, tau, flip_maps, against_reference
-            )
+        for _, result in play(self.feed, [self.run_of], count, flip_maps, skip, against_reference):
+            yield result
 
     def close(self) -> None:
-        self.player.close()
+        self.feed.close()
 
-    def _frame(self, i: int) -> Frame:
-        if self.caches is None:
-            return self.player.render(self.path, i)
-        where = self.path.frames[i]
-        jitters = [(0.0, 0.0), halton_jitter(i)][: 2 if self.settings.low_res else 1]
-        cached = [c.get(where, j) for c, j in zip(self.caches, jitters, strict=False)]
-        missing = [r is None for r in cached] + [False]
-        frame = self.player.render(self.path, i, reference=missing[0], low_reference=missing[1])
-        images = [frame, frame.low][: len(jitters)]
-        for k, (image, cache, jitter) in enumerate(zip(images, self.caches, jitters, strict=False)):
-            if missing[k]:
-                # Contiguous, as a reference loaded from the cache is: both runs then give
-                # bit-identical scores.
-                image.reference = image.reference.contiguous()
-                cache.put(where, image.reference, jitter)
-            else:
-                image.reference = cached[k]
-        return frame
+
+def play(
+    feed: FrameFeed,
+    runs: Sequence[TaskRun],
+    count: int | None = None,
+    flip_maps: bool = False,
+    skip: set[int] | None = None,
+    against_reference: bool = True,
+) -> Iterator[tuple[str, FrameResult]]:
+    """Frames ``0 .. count - 1`` of ``feed``'s path, each rendered once and given to every
+    task's run in turn: (task name, result) for each scored one."""
+    stop = len(feed.path) if count is None else min(count, len(feed.path))
+    for run in runs:
+        run.start()
+    for i in range(stop):
+        frame = feed.frame(i)
+        for run in runs:
+            result = run.step(i, frame, flip_maps, skip, against_reference)
+            if result is not None:
+                yield run.task.name, result
+
+
+class TaskRun:
+    """One task's methods over the frames of a path: its history, its warm-up, its scores."""
+
+    def __init__(self, task: Task, methods: Sequence[Method]) -> None:
+        names = [m.name for m in methods]
+        if len(set(names)) != len(names):
+            raise ValueError(f"method names must be unique, got {names}")
+        self.task = task
+        self.methods = list(methods)
+        self.history: deque[Frame] = deque(maxlen=max(task.history, 1))
+
+    def start(self) -> None:
+        self.history = deque(maxlen=max(self.task.history, 1))
+        for m in self.methods:
+            m.reset()
+
+    def step(
+        self,
+        i: int,
+        frame: Frame,
+        flip_maps: bool = False,
+        skip: set[int] | None = None,
+        against_reference: bool = True,
+    ) -> FrameResult | None:
+        """Frame ``i`` through every method; its result, or None where it is not scored."""
+        past = list(self.history)[-self.task.history :] if self.task.history else []
+        if not self.history and i == 0:
+            warm_up(self.methods, frame)
+        outputs, ms, refresh, tau = run_methods(self.methods, frame, past)
+        self.history.append(frame)
+        if (skip and i in skip) or not self.task.applies(frame, past):
+            return None
+        return self._score(i, frame, past, outputs, ms, refresh, tau, flip_maps, against_reference)
 
     def _score(
         self,
@@ -206,10 +215,6 @@ class Runner:
         against_reference: bool = True,
     ) -> FrameResult:
         names = list(outputs)
-        scores, maps = [], None
-        if against_reference:
-            stacked = torch.stack([outputs[n].float() for n in names])
-            scores, maps = compare(stacked, self.task.target(frame), flip_maps)
         result = FrameResult(
             index=i,
             frame=frame,
@@ -218,13 +223,36 @@ class Runner:
             ms=ms,
             refresh=refresh,
             tau=tau,
-            vs_reference=dict(zip(names, scores, strict=True)) if against_reference else {},
+            vs_reference={},
         )
-        if maps is not None:
-            result.flip_maps = {n: maps[k] for k, n in enumerate(names)}
+        if against_reference:
+            scores, maps = _compare_once(outputs, names, self.task.target(frame), flip_maps)
+            result.vs_reference = scores
+            if maps is not None:
+                result.flip_maps = maps
         if "full" in outputs:
             others = [n for n in names if n not in ("full", "baseline")]
             if others:
-                against, _ = compare(torch.stack([outputs[n] for n in others]), outputs["full"])
-                result.vs_full = dict(zip(others, against, strict=True))
+                result.vs_full, _ = _compare_once(outputs, others, outputs["full"])
         return result
+
+
+def _compare_once(
+    outputs: dict[str, torch.Tensor],
+    names: list[str],
+    target: torch.Tensor,
+    flip_maps: bool = False,
+) -> tuple[dict[str, Scores], dict[str, torch.Tensor] | None]:
+    """Scores of ``names``' outputs against ``target``; methods that share one output
+    (``evaluation.shared``) are scored once."""
+    index: dict[int, int] = {}
+    unique: list[torch.Tensor] = []
+    for n in names:
+        if id(outputs[n]) not in index:
+            index[id(outputs[n])] = len(unique)
+            unique.append(outputs[n])
+    scores, maps = compare(torch.stack([u.float() for u in unique]), target, flip_maps)
+    at = {n: index[id(outputs[n])] for n in names}
+    return {n: scores[k] for n, k in at.items()}, (
+        None if maps is None else {n: maps[k] for n, k in at.items()}
+    )

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
+from typing import Any
 
 import torch
 from torch import nn
@@ -16,12 +18,21 @@ class NetworkMethod:
 
     ``last_ms`` is the time of the network alone (with a cache: its decision included),
     without assembling inputs or converting the output: what a speedup compares.
+
+    ``share``, when given, is a per-frame memo (``get(key, compute, keep)``) the methods of
+    one task have in common: the input is assembled once for all of them (once per previous
+    output for a recurrent task) and an output they share is converted once. A network
+    that hands out shared results (``take_charged()``, in ms) has their time added to
+    ``last_ms``: the time is what this method would have spent alone.
     """
 
-    def __init__(self, task: Task, net: nn.Module, name: str = "full") -> None:
+    def __init__(
+        self, task: Task, net: nn.Module, name: str = "full", share: Any | None = None
+    ) -> None:
         self.task = task
         self.net = net
         self.name = name
+        self.share = share
         self.last_refresh: bool | None = None
         self.last_ms: float | None = None
         self._previous: torch.Tensor | None = None
@@ -31,15 +42,31 @@ class NetworkMethod:
 
     @torch.inference_mode()
     def __call__(self, frame: Frame, history: History) -> torch.Tensor:
-        x = self.task.assemble(frame, history, self._previous)
-        x = x.unsqueeze(0).contiguous(memory_format=torch.channels_last)
+        previous = self._previous if self.task.unroll else None
+        x = self._shared(
+            ("inputs", id(frame), id(history), id(previous)),
+            lambda: self._assemble(frame, history, previous),
+            (frame, history, previous),
+        )
+        charged = getattr(self.net, "take_charged", None)
+        if charged is not None:
+            charged()
         start = time.perf_counter()
         y = self.run_network(x, frame, history)
-        self.last_ms = (time.perf_counter() - start) * 1e3
-        y = self.task.finish(y, x)
-        out = self.task.to_hdr(y[0], frame)
+        self.last_ms = (time.perf_counter() - start) * 1e3 + (charged() if charged else 0.0)
+        key = ("output", y.data_ptr(), tuple(y.shape), tuple(y.stride()), id(x))
+        out = self._shared(key, lambda: self.task.to_hdr(self.task.finish(y, x)[0], frame), (y, x))
         self._previous = out
         return out
+
+    def _assemble(
+        self, frame: Frame, history: History, previous: torch.Tensor | None
+    ) -> torch.Tensor:
+        x = self.task.assemble(frame, history, previous)
+        return x.unsqueeze(0).contiguous(memory_format=torch.channels_last)
+
+    def _shared(self, key: tuple, compute: Callable[[], Any], keep: Any) -> Any:
+        return compute() if self.share is None else self.share.get(key, compute, keep)
 
     def run_network(self, x: torch.Tensor, frame: Frame, history: History) -> torch.Tensor:
         """(1, C, H, W) input -> (1, 3, H, W) output; subclasses put a cache here."""

@@ -6,8 +6,8 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
+from common.warping import backward_warp, disocclusion_mask
 from renderer.frame import Frame
-from renderer.motion import backward_warp, disocclusion_mask
 
 
 def fill_holes(image: torch.Tensor, valid: torch.Tensor, levels: int = 12) -> torch.Tensor:

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Literal, get_args
 
 import torch
 
@@ -37,6 +38,13 @@ from networks.fill import reproject_guided
 from networks.reproject import carried_over, reproject
 from networks.upsample import upsample_guided, upsample_jittered
 from renderer.frame import Frame
+
+TaskName = Literal["denoise", "supersample", "extrapolate"]
+"""The tasks' names, for type checks and the command line's choices (tyro lists them);
+:data:`TASKS` holds a task for each, in this order."""
+
+TASK_NAMES: tuple[TaskName, ...] = get_args(TaskName)
+"""The names in order (the viewer's task buttons and keys 1-3)."""
 
 History = Sequence[Frame]
 """Earlier frames of the sequence, oldest first (empty at the start)."""
@@ -232,13 +240,15 @@ def _valid(frame: Frame, previous: Frame) -> torch.Tensor:
     return carried_over(previous, frame).to(frame.depth.dtype)
 
 
-TASKS: dict[str, Task] = {
+TASKS: dict[TaskName, Task] = {
     "denoise": Denoise("denoise", in_channels=11, history=5, residual=True),
     "supersample": Supersample(
         "supersample", in_channels=14, needs_low_res=True, history=1, residual=True, unroll=1
     ),
     "extrapolate": Extrapolate("extrapolate", in_channels=15, history=2, residual=True),
 }
+if tuple(TASKS) != TASK_NAMES:  # one registry: a task added to one must be in the other
+    raise AssertionError(f"TASKS {tuple(TASKS)} and TaskName {TASK_NAMES} disagree")
 
 
 def _low(frame: Frame) -> Frame:

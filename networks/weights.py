@@ -18,10 +18,10 @@ from torch import nn
 
 from assets import WEIGHTS_DIR
 from common.atomic import atomic_path
+from common.errors import UserError
 from networks.model import build
 from networks.tasks import TASKS
 from networks.unet import UNetConfig
-from renderer.errors import UserError
 
 FORMAT = "reframe-rt-weights-1"
 

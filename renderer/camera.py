@@ -1,8 +1,7 @@
 """Pinhole cameras in the OpenGL convention: the camera looks down -Z with +Y up.
 
 Matrices here act on column vectors (``world = camera_to_world @ local``), the way the
-camera-path JSON stores them (row-major). pyrr builds its matrices for row vectors, so
-every pyrr result is transposed once, here, and nowhere else.
+camera-path JSON stores them (row-major).
 """
 
 from __future__ import annotations
@@ -10,8 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import pyrr
 from scipy.spatial.transform import Rotation
+
+from renderer import gl_matrices
 
 Vec3 = tuple[float, float, float]
 
@@ -45,7 +45,7 @@ class Camera:
         forward = target_a - eye_a
         if np.linalg.norm(np.cross(forward, up_a)) < 1e-9 * max(np.linalg.norm(forward), 1e-9):
             up_a = np.array([0.0, 0.0, -1.0]) if abs(up_a[1]) > 0.5 else np.array([0.0, 1.0, 0.0])
-        world_to_camera = pyrr.matrix44.create_look_at(eye_a, target_a, up_a).T
+        world_to_camera = gl_matrices.look_at(eye_a, target_a, up_a)
         return cls(np.linalg.inv(world_to_camera), float(fov))
 
     @property
@@ -79,9 +79,7 @@ class Camera:
         ``p + jitter``.
         """
         width, height = size
-        proj = pyrr.matrix44.create_perspective_projection(
-            self.fov, width / height, near, far, dtype=np.float64
-        ).T
+        proj = gl_matrices.perspective(self.fov, width / height, near, far)
         # ndc_x = P00 x/w - P02: raising P02 moves content left, i.e. samples further right.
         proj[0, 2] += 2.0 * jitter[0] / width
         proj[1, 2] -= 2.0 * jitter[1] / height

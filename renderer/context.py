@@ -1,4 +1,6 @@
-"""OpenGL contexts: headless EGL (render, eval, tests) or a glfw window (the viewer).
+"""OpenGL contexts: a headless EGL context of the renderer's own (render, eval, tests), or
+one that a window made current, wrapped so the renderer draws into it (the viewer opens its
+window in :mod:`viewer.app.gl_window`; the renderer knows no GUI library).
 
 Everything in the renderer needs OpenGL 3.3 core; llvmpipe gives 4.5, so the same shaders
 run on a laptop GPU, on macOS and on a CPU-only server.
@@ -6,30 +8,26 @@ run on a laptop GPU, on macOS and on a CPU-only server.
 
 from __future__ import annotations
 
-import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Literal
 
 import moderngl
 
 from renderer.errors import GLContextError
 
 GL_REQUIRE = 330
-ContextKind = Literal["auto", "egl", "window"]
-
-_EGL_HINT = "install the Mesa EGL libraries (Debian: libegl1 libgl1 libegl-mesa0 libgl1-mesa-dri)"
+EGL_HINT = "install the Mesa EGL libraries (Debian: libegl1 libgl1 libegl-mesa0 libgl1-mesa-dri)"
 
 
 @dataclass
 class GLContext:
-    """A moderngl context and, for ``window``, the glfw window that owns it."""
+    """A moderngl context and what else goes when it is closed."""
 
     ctx: moderngl.Context
-    kind: Literal["egl", "window"]
-    window: Any = None
-    """The glfw window handle, or ``None`` for a headless context."""
-    null_platform: bool = False
-    """True when the window lives on GLFW's null platform (no display server)."""
+    kind: str = "egl"
+    """``egl`` for a headless context of its own, else what wrapped it (``window``)."""
+    on_close: Callable[[], None] | None = field(default=None, repr=False)
+    """Called once the context is released: a window's owner destroys the window here."""
     _closed: bool = field(default=False, repr=False)
 
     def close(self) -> None:
@@ -37,11 +35,8 @@ class GLContext:
             return
         self._closed = True
         self.ctx.release()
-        if self.window is not None:
-            import glfw
-
-            glfw.destroy_window(self.window)
-            glfw.terminate()
+        if self.on_close is not None:
+            self.on_close()
 
     def __enter__(self) -> GLContext:
         return self
@@ -50,99 +45,40 @@ class GLContext:
         self.close()
 
 
-def create_context(
-    kind: ContextKind = "auto",
-    size: tuple[int, int] = (1280, 720),
-    title: str = "reframe-rt",
-    visible: bool = True,
-    null_platform: bool | None = None,
-) -> GLContext:
-    """Create an OpenGL 3.3+ context.
+def create_context(kind: str = "egl") -> GLContext:
+    """A headless OpenGL 3.3+ context (EGL), owned by the caller.
 
-    Args:
-        kind: ``egl`` for a headless context, ``window`` for a glfw window, ``auto`` for
-            EGL with a hidden window as the fallback.
-        size: window size in screen pixels (``window`` only).
-        title: window title (``window`` only).
-        visible: show the window (``window`` only).
-        null_platform: put the window on GLFW's null platform (no X server); by default
-            when ``DISPLAY`` and ``WAYLAND_DISPLAY`` are both unset.
+    ``kind`` must be ``egl``; it stays an argument so that callers say what they get.
 
     Raises:
-        GLContextError: naming why each kind that was tried failed.
+        GLContextError: EGL is missing or gives no usable context.
     """
-    if kind == "egl":
-        return _create_egl()
-    if kind == "window":
-        return _create_window(size, title, visible, null_platform)
-    if kind != "auto":
-        raise ValueError(f"unknown context kind {kind!r}")
-    try:
-        return _create_egl()
-    except GLContextError as egl_error:
-        try:
-            return _create_window(size, title, False, null_platform)
-        except GLContextError as window_error:
-            raise GLContextError(
-                f"no OpenGL context: EGL failed ({egl_error}); a window failed ({window_error})"
-            ) from None
-
-
-def _create_egl() -> GLContext:
+    if kind != "egl":
+        raise ValueError(
+            f"unknown context kind {kind!r}: the renderer creates headless EGL contexts; "
+            "wrap a window's current context with wrap_current_context"
+        )
     try:
         ctx = moderngl.create_standalone_context(backend="egl", require=GL_REQUIRE)
     except Exception as error:  # glcontext raises plain Exceptions with the EGL reason
-        raise GLContextError(f"headless EGL context failed: {error}; {_EGL_HINT}") from None
+        raise GLContextError(f"headless EGL context failed: {error}; {EGL_HINT}") from None
     return GLContext(ctx=ctx, kind="egl")
 
 
-def _create_window(
-    size: tuple[int, int], title: str, visible: bool, null_platform: bool | None
+def wrap_current_context(
+    kind: str = "window", on_close: Callable[[], None] | None = None
 ) -> GLContext:
-    # imgui_bundle ships its own libglfw and points pyGLFW at it; it must come first.
-    # isort: off
-    import imgui_bundle  # noqa: F401
-    import glfw
-    # isort: on
+    """The OpenGL context current on this thread (a window's, made current by whoever
+    opened it) as a ``GLContext``; ``on_close`` runs after it is released.
 
-    # Failures are reported once, by the GLContextError below, not as warnings too.
-    glfw.ERROR_REPORTING = "ignore"
-
-    if null_platform is None:
-        null_platform = not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
-    if null_platform:
-        glfw.init_hint(glfw.PLATFORM, glfw.PLATFORM_NULL)
-    if not glfw.init():
-        raise GLContextError(f"glfw could not initialise: {_glfw_error(glfw)}")
-    glfw.window_hint(glfw.CONTEXT_VERSION_MAJOR, 3)
-    glfw.window_hint(glfw.CONTEXT_VERSION_MINOR, 3)
-    glfw.window_hint(glfw.OPENGL_PROFILE, glfw.OPENGL_CORE_PROFILE)
-    glfw.window_hint(glfw.OPENGL_FORWARD_COMPAT, True)
-    glfw.window_hint(glfw.VISIBLE, visible)
-    if null_platform:
-        glfw.window_hint(glfw.CONTEXT_CREATION_API, glfw.EGL_CONTEXT_API)
-    window = glfw.create_window(size[0], size[1], title, None, None)
-    if not window:
-        reason = _glfw_error(glfw)
-        glfw.terminate()
-        raise GLContextError(f"glfw could not open an OpenGL 3.3 window: {reason}; {_EGL_HINT}")
-    glfw.make_context_current(window)
+    Raises:
+        GLContextError: no current context, or one older than OpenGL 3.3 core.
+    """
     try:
         ctx = moderngl.create_context(require=GL_REQUIRE)
     except Exception as error:
-        glfw.destroy_window(window)
-        glfw.terminate()
         raise GLContextError(f"the window's OpenGL context is unusable: {error}") from None
-    return GLContext(ctx=ctx, kind="window", window=window, null_platform=null_platform)
-
-
-def _glfw_error(glfw: Any) -> str:
-    code, description = glfw.get_error()
-    if not code:
-        return "unknown reason"
-    if isinstance(description, bytes):
-        description = description.decode(errors="replace")
-    return str(description)
+    return GLContext(ctx=ctx, kind=kind, on_close=on_close)
 
 
 def bind_default_framebuffer(ctx: moderngl.Context) -> None:

@@ -1,6 +1,7 @@
-"""Using motion vectors: backward warping and disocclusion masks.
+"""Using motion vectors: which frames move, and how well warping reproduces them (the
+warp and the disocclusion mask themselves live in :mod:`common.warping`).
 
-Convention (DESIGN.md): motion is in pixels, x right, y down; the surface seen at pixel
+Convention (docs/DESIGN.md): motion is in pixels, x right, y down; the surface seen at pixel
 centre ``p`` of frame t was at ``p + motion`` in frame t-1.
 """
 
@@ -9,45 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import torch
 
-from common.warping import backward_warp
+from common.warping import backward_warp, disocclusion_mask
 from renderer.frame import Frame
 from renderer.path import CameraPath
 from renderer.scenes.scene import Scene
 
-
-def disocclusion_mask(
-    depth: torch.Tensor,
-    prev_depth: torch.Tensor,
-    previous_depth: torch.Tensor,
-    motion: torch.Tensor,
-    tolerance: float = 0.02,
-    mode: str = "bilinear",
-) -> torch.Tensor:
-    """True where the surface of frame t was visible in frame t-1.
-
-    Args:
-        depth: (1, H, W) frame t's depth (0 on background).
-        prev_depth: (1, H, W) frame t's ``prev_depth``: each surface's depth in frame t-1.
-        previous_depth: (1, H, W) frame t-1's depth.
-        motion: (2, H, W) frame t's motion.
-        tolerance: allowed relative depth difference.
-        mode: how frame t-1's depth is sampled. ``bilinear`` also rejects pixels whose
-            bilinear footprint straddles a silhouette (the depths mix there), so it marks
-            exactly the pixels a bilinear warp can reproduce.
-
-    Returns:
-        (1, H, W) bool: geometry in both frames, landing inside frame t-1, at the depth it
-        is expected to have there.
-    """
-    _, h, w = depth.shape
-    seen = backward_warp(previous_depth, motion, mode=mode)
-    ys = torch.arange(h, device=depth.device).view(1, h, 1) + 0.5 + motion[1:2]
-    xs = torch.arange(w, device=depth.device).view(1, 1, w) + 0.5 + motion[0:1]
-    inside = (xs >= 0) & (xs <= w) & (ys >= 0) & (ys <= h)
-    agree = (seen - prev_depth).abs() <= tolerance * prev_depth.abs().clamp(min=1e-6)
-    return (depth > 0) & (seen > 0) & (prev_depth > 0) & inside & agree
+__all__ = ["WarpCheck", "backward_warp", "disocclusion_mask", "moving_frames", "warp_check"]
 
 
 def moving_frames(path: CameraPath, scene: Scene) -> list[int]:

@@ -31,13 +31,18 @@ def resolve_path(spec: str, scene: Scene) -> CameraPath:
     """
     if spec.lower().endswith(".json"):
         return load_path(spec)
+    if spec == "brief":
+        brief = builtin_path_file(f"{scene.path}-brief") if scene.path else None
+        if brief is not None and brief.exists():
+            return load_path(brief)
+        spec = "default"
     if spec == "default":
         if scene.path is not None:
             return load_path(builtin_path_file(scene.path))
         return CameraPath.from_keyframes(orbit_and_walk(scene), FPS, scene.name)
     if builtin_path_file(spec).exists():
         return load_path(builtin_path_file(spec))
-    names = ", ".join(["default", *builtin_path_names()])
+    names = ", ".join(["default", "brief", *builtin_path_names()])
     raise PathError(f"unknown camera path {spec!r}: use one of {names} or a .json file")
 
 

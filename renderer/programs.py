@@ -94,6 +94,13 @@ def set_uniform(prog: moderngl.Program, name: str, value: Any) -> None:
         member.value = value
 
 
+def pad_rows(rows: np.ndarray, length: int) -> np.ndarray:
+    """``rows`` followed by zero rows up to ``length``: uniform arrays are written whole."""
+    out = np.zeros((length, *rows.shape[1:]), rows.dtype)
+    out[: len(rows)] = rows
+    return out
+
+
 def _dtype_of(member: Any) -> type:
     fmt = getattr(member, "fmt", "f")
     return np.int32 if fmt.endswith("i") else (np.uint32 if fmt.endswith("I") else np.float32)

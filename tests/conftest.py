@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from caching.calibrated import ENV as CALIBRATION_ENV
+from evaluation.calibrated import ENV as CALIBRATION_ENV
 from renderer.context import GLContext, create_context
 from renderer.lights import PREVIEW_QUALITY
 

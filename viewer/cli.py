@@ -15,6 +15,7 @@ from typing import Any
 
 import tyro
 
+from evaluation.calibrated import check_user_file
 from renderer.errors import UserError
 from viewer.commands import calibrate, dump, inspect, render, train, view
 from viewer.commands import eval as evaluate
@@ -24,7 +25,7 @@ COMMANDS: dict[str, tuple[type, Callable[[Any], None]]] = {
     "render": (render.RenderConfig, render.run),
     "eval": (evaluate.EvalConfig, evaluate.run),
     "dump": (dump.DumpConfig, dump.run),
-    "train": (train.TrainConfig, train.run),
+    "train": (train.TrainSettings, train.run),
     "calibrate": (calibrate.CalibrateConfig, calibrate.run),
     "view": (view.ViewConfig, view.run),
     "inspect": (inspect.InspectConfig, inspect.run),
@@ -41,6 +42,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     run = next(fn for cls, fn in COMMANDS.values() if isinstance(config, cls))
     try:
+        # A broken calibration file of the user's stops every command here, in one line:
+        # not only those that read presets, and not at some later frame.
+        check_user_file()
         run(config)
     except UserError as error:
         print(f"reframe-rt: error: {error}", file=sys.stderr)

@@ -11,8 +11,9 @@ from typing import Annotated
 
 import tyro
 
+from assets import builtin_path_file
+from common.metrics.ssim import RADIUS
 from evaluation.reference_cache import default_cache_dir
-from evaluation.ssim import RADIUS
 from evaluation.user_network import UserNetwork
 from networks.tasks import Task
 from renderer.errors import UserError
@@ -75,7 +76,9 @@ class PlaybackOptions:
     scene: str = "temple"
     """Built-in scene (temple, garden, arena) or a .obj/.gltf/.glb file."""
     path: str = "default"
-    """Camera path: 'default' (the scene's own), a built-in path name, or a .json file."""
+    """Camera path: 'default' (the scene's own), 'brief' (the scene's short tour where it has
+    one: a still camera, a walk, a fast turn and a cut), a built-in path name, or a .json
+    file."""
     resolution: str = "640x360"
     """Image size as WIDTHxHEIGHT."""
     seed: int = 0
@@ -119,7 +122,8 @@ class CacheOptions:
 
     cache: Annotated[Path | None, tyro.conf.arg(metavar="DIR")] = None
     """Directory of cached references (default: $REFRAME_RT_CACHE/references, else
-    $XDG_CACHE_HOME/reframe-rt/references, else ~/.cache/reframe-rt/references)."""
+    references in the user's cache directory: $XDG_CACHE_HOME/reframe-rt, else
+    ~/.cache/reframe-rt on Linux)."""
     no_cache: bool = False
     """Render every reference, keep none."""
 
@@ -145,7 +149,9 @@ def resolve_playback(options: PlaybackOptions, frames: int | None, up: str = "au
     scene = load_scene(options.scene, up)
     path = resolve_path(options.path, scene)
     name = Path(options.path).stem if options.path.lower().endswith(".json") else options.path
-    if name == "default":
+    if name == "brief" and scene.path and builtin_path_file(f"{scene.path}-brief").exists():
+        name = f"{scene.path}-brief"
+    elif name in ("default", "brief"):
         name = scene.path or "generated"
     count = len(path) if frames is None else min(frames, len(path))
     return Playback(size, scene, path, name, count)

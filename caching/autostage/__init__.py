@@ -36,7 +36,8 @@ from caching.autostage.report import (
 )
 from caching.autostage.staged import GraphStaged, StagedBase
 from caching.cache import LayerCache
-from caching.policies import Policy, parse_policy
+from caching.policies import Policy
+from caching.spec import parse_policy
 from common.padding import pad_to
 
 __all__ = ["StagedBase", "WrapReport", "stage", "wrap"]

@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 import trimesh
 
+from common.srgb import srgb_to_linear
 from renderer.camera import Camera
 from renderer.errors import SceneError
 from renderer.scenes.builder import SceneBuilder, mesh_from_trimesh
@@ -153,12 +154,6 @@ def default_camera(lo: np.ndarray, hi: np.ndarray) -> Camera:
     return Camera.look_at(tuple(eye), tuple(center), fov=CAMERA_FOV)
 
 
-def srgb_to_linear(c: np.ndarray) -> np.ndarray:
-    """The sRGB decoding curve on values in [0, 1]."""
-    c = np.clip(np.asarray(c, np.float64), 0.0, 1.0)
-    return np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
-
-
 def _read(path: Path) -> trimesh.Scene:
     """The file as a trimesh scene; every failure of the parser becomes a SceneError."""
     if not path.exists():
@@ -284,7 +279,7 @@ def _texture_albedo(
 
 
 def _srgb_bytes_to_linear(colors: np.ndarray) -> np.ndarray:
-    """RGB(A) colors, 8-bit or float in [0, 1], decoded from sRGB; alpha dropped."""
+    """RGB(A) colors, 8-bit or float in [0, 1], decoded from sRGB (float64); alpha dropped."""
     return srgb_to_linear(_unit(colors))
 
 

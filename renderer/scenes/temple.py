@@ -17,6 +17,7 @@ from renderer.camera import Camera
 from renderer.path import Keyframe
 from renderer.scenes.builder import SceneBuilder
 from renderer.scenes.scene import Material, RectLight, Scene, Sky, SunLight
+from renderer.scenes.shapes import box, revolved, sphere
 
 SAND = Material((0.55, 0.47, 0.36), "noise", 0.6, 0.35)
 STONE = Material((0.62, 0.56, 0.46), "noise", 1.3, 0.3)
@@ -40,7 +41,7 @@ def _box(
     center: tuple[float, float, float],
     material: Material,
 ) -> None:
-    b.add(trimesh.creation.box(extents), material, translation_matrix(center))
+    b.add(box(extents, center), material)
 
 
 def build() -> Scene:
@@ -204,8 +205,7 @@ def _sanctuary(b: SceneBuilder) -> None:
         GOLD,
         translation_matrix((18.6, y + 1.95, 0)) @ rotation_matrix(np.pi / 2, (1, 0, 0)),
     )
-    head = trimesh.creation.icosphere(subdivisions=2, radius=0.3)
-    b.add(head, GOLD, translation_matrix((18.6, y + 3.3, 0)))
+    b.add(sphere(0.3, (18.6, y + 3.3, 0), subdivisions=2), GOLD)
     for z in (-3.0, 3.0):
         bowl = trimesh.creation.cone(radius=0.5, height=0.6, sections=10)
         b.add(
@@ -231,8 +231,7 @@ def _courtyard_features(b: SceneBuilder) -> None:
         @ rotation_matrix(np.pi / 4, (0, 0, 1)),
     )
     profile = np.array([[0.0, 0.0], [2.0, 0.0], [2.1, 0.5], [1.8, 0.55], [1.7, 0.15], [0.0, 0.15]])
-    basin = trimesh.creation.revolve(profile, sections=20)
-    b.add(basin, STONE, translation_matrix((-5.5, y, 0)) @ rotation_matrix(-np.pi / 2, (1, 0, 0)))
+    b.add(revolved(profile, sections=20), STONE, translation_matrix((-5.5, y, 0)))
     for x, z in ((-6.0, -5.5), (-6.0, 5.5), (7.0, -5.5), (7.0, 5.5)):
         _box(b, (1.0, 1.4, 1.0), (x, y + 0.7, z), DARK_STONE)
         figure = trimesh.creation.capsule(height=1.0, radius=0.3, count=(6, 6))

@@ -5,7 +5,8 @@ import pytest
 import torch
 
 from caching.cache import LayerCache
-from caching.policies import Delta, EveryN, FrameInfo, Full, Policy, parse_policy
+from caching.policies import Delta, EveryN, FrameInfo, Full, Policy
+from caching.spec import parse_policy
 from common.padding import pad_to
 from networks.model import build
 from networks.unet import UNetConfig

@@ -10,7 +10,7 @@ from evaluation.methods import CachedMethod
 from evaluation.runner import Runner
 from networks.method import NetworkMethod
 from networks.model import build
-from networks.tasks import TASKS
+from networks.tasks import TASK_NAMES, TASKS
 from networks.unet import UNetConfig
 from renderer.pathgen import resolve_path
 from renderer.player import RenderSettings
@@ -23,7 +23,7 @@ class Never(Policy):
         return False
 
 
-@pytest.mark.parametrize("task_name", ["denoise", "supersample", "extrapolate"])
+@pytest.mark.parametrize("task_name", TASK_NAMES)
 def test_every_1_equals_full_on_every_frame(task_name, gl):
     task = TASKS[task_name]
     torch.manual_seed(0)

@@ -6,11 +6,12 @@ import torch
 
 from caching.cache import LayerCache
 from caching.online import SMALLEST, OnlineTau
-from caching.policies import EveryN, FrameInfo, parse_policy
-from evaluation.flip import flip
+from caching.policies import EveryN, FrameInfo
+from caching.spec import parse_policy
+from common.metrics.flip import flip
+from common.tonemap import tonemap
 from evaluation.methods import CachedMethod, flip_budget
 from evaluation.runner import Runner
-from evaluation.tonemap import tonemap
 from networks.method import NetworkMethod
 from networks.model import build
 from networks.tasks import TASKS

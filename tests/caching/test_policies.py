@@ -4,20 +4,9 @@ import numpy as np
 import pytest
 import torch
 
-from caching.policies import (
-    Delta,
-    EveryN,
-    FrameInfo,
-    Full,
-    LowFrequency,
-    Motion,
-    PolicyError,
-    _box,
-    low_frequency_difference,
-    parse_policy,
-    smape,
-)
-from caching.presets import PRESETS
+from caching.measures import box, low_frequency_difference, mean_motion, smape
+from caching.policies import Delta, EveryN, FrameInfo, Full, LowFrequency, Motion
+from caching.spec import PolicyError, parse_policy
 
 PRESET = {"delta-H": 0.05, "delta-L": 0.2, "motion-H": 3.0, "motion-L": 9.0}
 
@@ -46,11 +35,11 @@ def test_bad_specs_are_named(spec):
         parse_policy(spec, PRESET)
 
 
-def test_presets_exist_for_every_task():
-    for table in PRESETS.values():
-        for name in ("delta-H", "delta-L", "motion-H", "motion-L"):
-            parse_policy(name, table)
-        assert table["delta-H"] < table["delta-L"] and table["motion-H"] < table["motion-L"]
+def test_mean_motion_is_the_mean_vector_length_in_pixels():
+    flow = torch.zeros(2, 4, 6)
+    flow[0], flow[1, :2] = 3.0, 4.0  # half the vectors (3, 4), half (3, 0)
+    assert mean_motion(flow) == pytest.approx(4.0)
+    assert mean_motion(flow[None]) == mean_motion(flow)  # batched alike
 
 
 def test_smape_is_designs_formula():
@@ -189,8 +178,8 @@ def test_box_filter_of_channels_last_matches_avg_pool():
     for shape in ((1, 15, 40, 64), (2, 3, 37, 50)):  # the fast path, and the fallback
         x = torch.rand(*shape, generator=gen).contiguous(memory_format=torch.channels_last)
         expected = torch.nn.functional.avg_pool2d(x, 8, ceil_mode=True)
-        torch.testing.assert_close(_box(x, 8), expected, atol=1e-6, rtol=0)
-        torch.testing.assert_close(_box(x.contiguous(), 8), expected, atol=1e-6, rtol=0)
+        torch.testing.assert_close(box(x, 8), expected, atol=1e-6, rtol=0)
+        torch.testing.assert_close(box(x.contiguous(), 8), expected, atol=1e-6, rtol=0)
 
 
 @pytest.mark.parametrize(
@@ -203,9 +192,9 @@ def test_box_filter_of_channels_last_matches_avg_pool():
     ],
 )
 def test_delta_in_chunks_is_smape_in_every_layout(x_format, c_format, monkeypatch):
-    import caching.policies as policies
+    import caching.measures as measures
 
-    monkeypatch.setattr(policies, "CHUNK", 1000)  # 10 chunks and a short last one
+    monkeypatch.setattr(measures, "CHUNK", 1000)  # 10 chunks and a short last one
     gen = torch.Generator().manual_seed(3)
     x = torch.randn(1, 5, 30, 62, generator=gen).contiguous(memory_format=x_format)
     c = torch.randn(1, 5, 30, 62, generator=gen).contiguous(memory_format=c_format)

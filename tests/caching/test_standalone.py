@@ -1,14 +1,15 @@
 """The cache stands alone: ``import caching`` (every module of it, ``wrap`` run once)
-needs torch and numpy only, with the renderer, the networks, GL, GUI, EXR and scipy
-made unimportable."""
+needs torch and numpy only, with the renderer, the networks, the evaluation, the shipped
+assets, GL, GUI, EXR and scipy made unimportable."""
 
 import subprocess
 import sys
 import textwrap
 
 BLOCKED = (
-    "renderer", "networks", "evaluation", "viewer", "moderngl", "glcontext", "glfw",
+    "renderer", "networks", "evaluation", "viewer", "assets", "moderngl", "glcontext", "glfw",
     "imgui_bundle", "OpenEXR", "Imath", "scipy", "pyrr", "jsonschema", "trimesh",
+    "platformdirs",
 )  # fmt: skip
 
 SCRIPT = textwrap.dedent(

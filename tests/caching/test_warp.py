@@ -6,7 +6,9 @@ import pytest
 import torch
 
 from caching.cache import LayerCache
-from caching.policies import EveryN, FrameInfo, parse_policy, smape
+from caching.measures import smape
+from caching.policies import EveryN, FrameInfo
+from caching.spec import parse_policy
 from caching.warp import compose_flow, flow_at, source_index, warp_features, warp_nearest
 from common.padding import pad_to
 from common.warping import backward_warp
@@ -27,7 +29,7 @@ def test_constant_motions_compose_by_adding():
 
 
 def test_composition_follows_each_pixel_back():
-    # Frame t's pixel x was at x + motion = x - 1 in frame t-1 (DESIGN.md's convention).
+    # Frame t's pixel x was at x + motion = x - 1 in frame t-1 (docs/DESIGN.md's convention).
     motion = constant_flow(-1.0, 0.0)
     # Frame t-1's flow to the refresh frame varies along x: flow[x] = x / 10.
     ramp = torch.arange(20.0).view(1, 20).expand(12, 20) / 10

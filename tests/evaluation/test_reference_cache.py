@@ -2,12 +2,13 @@
 with nothing else, checked against rendered references."""
 
 import dataclasses
+import sys
 
 import numpy as np
 import pytest
 import torch
 
-from evaluation.reference_cache import ReferenceCache
+from evaluation.reference_cache import ReferenceCache, default_cache_dir
 from renderer.pathgen import resolve_path
 from renderer.player import PathPlayer, RenderSettings
 from renderer.scenes import load_scene
@@ -103,3 +104,12 @@ def test_a_damaged_file_is_a_miss_not_an_error(garden, tmp_path):
     (file,) = tmp_path.rglob("*.npy")
     file.write_bytes(file.read_bytes()[:40])
     assert cache.get(frame) is None and cache.misses == 1
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="XDG directories are Linux's")
+def test_the_default_folder_is_the_users_cache_unless_the_variable_names_one(tmp_path, monkeypatch):
+    monkeypatch.delenv("REFRAME_RT_CACHE", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert default_cache_dir() == tmp_path / "xdg" / "reframe-rt" / "references"
+    monkeypatch.setenv("REFRAME_RT_CACHE", str(tmp_path / "mine"))
+    assert default_cache_dir() == tmp_path / "mine" / "references"

@@ -3,7 +3,6 @@
 import csv
 import io
 import json
-import math
 from math import nan
 
 import jsonschema
@@ -11,14 +10,13 @@ import pytest
 
 from evaluation.metrics import Scores
 from evaluation.report import (
-    RunLog,
     frames_csv,
     report_markdown,
-    sequence_psnr,
     summary_rows,
     validate_summary,
     write_outputs,
 )
+from evaluation.runlog import RunLog
 
 
 class FakeResult:
@@ -39,15 +37,6 @@ def log_with(methods_per_frame) -> RunLog:
     for i, methods in enumerate(methods_per_frame):
         log.add(FakeResult(i, methods, cut=i == 2))
     return log
-
-
-def test_sequence_psnr_uses_the_mean_squared_error():
-    assert sequence_psnr([20.0, 20.0]) == pytest.approx(20.0)
-    # MSE 0.01 and 0.0001 average to 0.00505.
-    assert sequence_psnr([20.0, 40.0]) == pytest.approx(22.967, abs=1e-3)
-    assert sequence_psnr([float("inf")]) == 100.0
-    assert sequence_psnr([]) is None
-    assert math.isnan(sequence_psnr([20.0, float("nan")])), "not capped into a perfect 100 dB"
 
 
 def test_baseline_only_run_has_one_row_with_nulls():

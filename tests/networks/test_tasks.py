@@ -1,15 +1,21 @@
-"""The tasks' baselines: jitter-aware upsampling, hole filling, reprojection."""
+"""The tasks' registry and baselines: jitter-aware upsampling, hole filling, reprojection."""
 
 import torch
 import torch.nn.functional as F
 
 from networks.reproject import fill_holes
-from networks.tasks import TASKS
+from networks.tasks import TASK_NAMES, TASKS
 from networks.upsample import upsample_jittered
 from renderer.pathgen import resolve_path
 from renderer.player import PathPlayer, RenderSettings
 from renderer.scenes import load_scene
 from tests.conftest import TEST_QUALITY
+
+
+def test_one_registry_names_the_tasks():
+    """The command line's choices (``TaskName``) are the tasks there are, in order."""
+    assert TASK_NAMES == ("denoise", "supersample", "extrapolate") == tuple(TASKS)
+    assert all(task.name == name for name, task in TASKS.items())
 
 
 def test_upsampling_without_jitter_is_plain_bilinear():

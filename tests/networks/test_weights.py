@@ -150,8 +150,8 @@ def test_shipped_weights_beat_their_baseline_on_rendered_frames(task, arch, gl):
     file's own validation numbers would pass even if its tensors were zero."""
     import dataclasses
 
+    from common.metrics.sequence import sequence_psnr
     from evaluation.methods import methods_for
-    from evaluation.report import sequence_psnr
     from evaluation.runner import Runner
     from renderer.pathgen import resolve_path
     from renderer.player import RenderSettings

@@ -11,6 +11,7 @@ from PIL import Image
 from trimesh.visual import TextureVisuals
 from trimesh.visual.material import PBRMaterial
 
+from common.srgb import srgb_to_linear
 from renderer.errors import SceneError
 from renderer.player import PathPlayer, RenderSettings
 from renderer.renderer import View
@@ -21,7 +22,6 @@ from renderer.scenes.mesh_file import (
     default_camera,
     detect_up_axis,
     load_mesh_scene,
-    srgb_to_linear,
 )
 from renderer.scenes.scene import SunLight
 from tests.conftest import TEST_QUALITY

@@ -1,4 +1,4 @@
-"""Motion vectors follow DESIGN.md's convention and bring the previous frame into this one."""
+"""Motion vectors follow docs/DESIGN.md's convention and bring the previous frame into this one."""
 
 import numpy as np
 import pytest

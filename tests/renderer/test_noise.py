@@ -3,8 +3,8 @@
 import pytest
 import torch
 
-from evaluation.psnr import psnr
-from evaluation.tonemap import tonemap
+from common.metrics.psnr import psnr
+from common.tonemap import tonemap
 from renderer.gpu_scene import GpuScene
 from renderer.renderer import Renderer, View
 from renderer.scenes import load_scene

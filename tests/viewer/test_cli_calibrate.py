@@ -1,14 +1,14 @@
 """``reframe-rt calibrate``: a sweep on random scenes, a tau per family within the budget,
-stored where eval finds it as ``delta-auto``."""
+stored where eval finds it as ``delta-auto``; with ``--presets``, the named presets too."""
 
 import json
 
 import pytest
 
-from caching.policies import PolicyError, parse_policy
-from caching.presets import presets_for
-from evaluation.calibration import SweepRow, choose, sweep_specs
+from caching.spec import PolicyError, parse_policy
+from evaluation.calibration import SweepRow, choose, choose_presets, sweep_specs
 from evaluation.methods import methods_for
+from evaluation.presets import PRESETS, TARGETS, presets_for
 from networks.tasks import TASKS
 from viewer.cli import main
 from viewer.commands import calibrate
@@ -60,6 +60,8 @@ def test_calibrate_writes_the_auto_preset_eval_uses(tmp_path, no_user_calibratio
         (["--frames", "2"], "--frames must be at least 3"),
         (["--into", "{tmp}/broken.json"], "not a calibration file"),
         (["--into", "{tmp}/afile/calibration.json"], "afile/calibration.json: "),
+        (["--preset-flip", "0.05", "0.02"], "--preset-flip 0.05 0.02: the targets"),
+        (["--preset-flip", "0", "0.02"], "must be positive"),
     ],
 )
 def test_calibrate_refuses_bad_options_before_the_sweep(args, says, tmp_path, capsys, monkeypatch):
@@ -133,3 +135,67 @@ def test_calibrating_one_family_keeps_the_others_of_the_same_budget(
     assert main([*base, "--family", "lfd", "--flip-budget", "0.05"]) == 0
     record = json.loads(no_user_calibration.read_text())["tasks"]["denoise"]
     assert set(record["policies"]) == {"lfd"}
+
+
+def test_presets_writes_the_named_presets_beside_the_auto_ones(tmp_path, no_user_calibration):
+    args = ["calibrate", "--task", "denoise", "--presets", "--family", "lfd", "--scenes", "1"]
+    args += ["--frames", "3", "--resolution", "64x36", "--quiet"]
+    assert main([*args, "--cache", str(tmp_path / "cache")]) == 0
+    record = json.loads(no_user_calibration.read_text())["tasks"]["denoise"]
+    # The presets come from the delta and motion sweeps: both run, whatever --family says.
+    assert set(record["policies"]) == {"lfd", "delta", "motion"}
+    assert record["preset_targets"] == TARGETS["denoise"]
+    swept = [SweepRow(**r) for r in record["sweep"]]
+    assert record["presets"] == choose_presets(swept, TARGETS["denoise"])
+    assert set(record["presets"]) == {"delta-H", "delta-L", "motion-H", "motion-L"}
+    assert {k: presets_for("denoise")[k] for k in record["presets"]} == record["presets"]
+
+
+def fake_sweep(flips: dict[str, float]):
+    """A sweep whose mean FLIP per spec is ``flips[spec]`` (0.001 for the others); the worst
+    stretch is 10x the mean, so that only a choice by the mean keeps the larger taus."""
+
+    def fake(task, specs, *args, network=None):
+        rows = []
+        for s in specs:
+            flip = flips.get(s, 0.001)
+            family, tau = s.rsplit("-", 1)
+            rows.append(SweepRow(s, family, float(tau), flip, 0.5, 2.0, worst_flip=10 * flip))
+        return rows
+
+    return fake
+
+
+def test_presets_are_chosen_by_the_mean_and_kept_by_a_run_without_them(
+    monkeypatch, no_user_calibration, capsys
+):
+    # delta: 0.1 is the largest within H's 0.02, 0.16 within L's 0.04; motion: none within H.
+    flips = {"delta-0.13": 0.03, "delta-0.16": 0.035, "delta-0.2": 0.05}
+    flips |= {f"motion-{t:g}": 0.03 for t in (2, 4, 8, 16, 32)}
+    monkeypatch.setattr(calibrate, "sweep", fake_sweep(flips))
+    base = ["calibrate", "--task", "denoise", "--quiet"]
+    assert main([*base, "--presets"]) == 0
+    out = capsys.readouterr().out
+    assert "motion-H = motion-2: FLIP 0.0300 (over 0.02: none fits)" in out
+    chosen = {"delta-H": 0.1, "delta-L": 0.16, "motion-H": 2.0, "motion-L": 32.0}
+    record = json.loads(no_user_calibration.read_text())["tasks"]["denoise"]
+    assert record["presets"] == chosen
+    assert {k: presets_for("denoise")[k] for k in chosen} == chosen
+    # Another budget, no --presets: the -auto taus start over, the presets stay.
+    assert main([*base, "--flip-budget", "0.05", "--family", "lfd"]) == 0
+    assert "kept the earlier delta-H, delta-L, motion-H, motion-L" in capsys.readouterr().out
+    record = json.loads(no_user_calibration.read_text())["tasks"]["denoise"]
+    assert record["presets"] == chosen and set(record["policies"]) == {"lfd"}
+    # Other targets: other presets.
+    assert main([*base, "--preset-flip", "0.04", "0.06"]) == 0
+    record = json.loads(no_user_calibration.read_text())["tasks"]["denoise"]
+    assert record["presets"]["delta-H"] == 0.16 and record["preset_targets"]["L"] == 0.06
+
+
+def test_without_a_presets_run_the_shipped_taus_are_in_effect(monkeypatch, no_user_calibration):
+    monkeypatch.setattr(calibrate, "sweep", fake_sweep({}))
+    assert main(["calibrate", "--task", "supersample", "--quiet"]) == 0
+    record = json.loads(no_user_calibration.read_text())["tasks"]["supersample"]
+    assert "presets" not in record
+    named = {k: v for k, v in presets_for("supersample").items() if not k.endswith("-auto")}
+    assert named == PRESETS["supersample"]

@@ -1,4 +1,4 @@
-"""``reframe-rt dump``: DESIGN.md's file names, and an interrupted dump finishes with the very
+"""``reframe-rt dump``: docs/DESIGN.md's file names, and an interrupted dump finishes with the very
 files of an uninterrupted one."""
 
 import subprocess

@@ -6,13 +6,14 @@ import json
 import pytest
 
 from evaluation.report import validate_summary
+from networks.tasks import TASK_NAMES
 from viewer.cli import main
 from viewer.commands import eval as eval_command
 
 SMALL = ["--resolution", "64x36", "--quiet"]
 
 
-@pytest.mark.parametrize("task", ["denoise", "supersample", "extrapolate"])
+@pytest.mark.parametrize("task", TASK_NAMES)
 def test_eval_writes_summary_frames_report_and_plots(tmp_path, task):
     out = tmp_path / "eval"
     args = [
@@ -112,20 +113,39 @@ def test_a_cached_policy_alone_still_has_the_full_network_to_compare_with(tmp_pa
     assert None not in (row["speedup"], row["flip_vs_full"], row["full_ms_median"])
 
 
-def test_a_failing_task_keeps_the_outputs_of_the_tasks_before(tmp_path, monkeypatch):
-    real = eval_command.Runner
+def test_a_failure_midway_keeps_the_frames_done_before(tmp_path, monkeypatch):
+    class Failing(eval_command.TaskRun):
+        def step(self, i, frame, *args):
+            if self.task.name == "supersample" and i == 1:
+                raise RuntimeError("the second task fails on the second frame")
+            return super().step(i, frame, *args)
 
-    def runner(scene, path, task, *args):
-        if task.name == "supersample":
-            raise RuntimeError("the second task fails")
-        return real(scene, path, task, *args)
-
-    monkeypatch.setattr(eval_command, "Runner", runner)
+    monkeypatch.setattr(eval_command, "TaskRun", Failing)
     out = tmp_path / "eval"
     args = ["eval", "--task", "denoise", "--task", "supersample", "--policy", "full"]
-    args += ["--frames", "2", *SMALL, "--out", str(out), "--cache", str(tmp_path / "cache")]
+    args += ["--frames", "3", *SMALL, "--out", str(out), "--cache", str(tmp_path / "cache")]
     with pytest.raises(RuntimeError, match="second task"):
         main(args)
     rows = json.loads((out / "summary.json").read_text())["runs"]
-    assert [(r["task"], r["policy"]) for r in rows] == [("denoise", "full")]
-    assert (out / "frames.csv").read_text().count("\ndenoise,") == 2 * 2  # baseline, full
+    assert [(r["task"], r["policy"], r["frames"]) for r in rows] == [
+        ("denoise", "full", 2),
+        ("supersample", "full", 1),
+    ]
+    frames = (out / "frames.csv").read_text()
+    assert frames.count("\ndenoise,") == 2 * 2 and frames.count("\nsupersample,") == 2
+
+
+def test_the_tasks_share_one_rendering_pass(tmp_path, monkeypatch):
+    rendered = []
+    real = eval_command.FrameFeed.frame
+
+    def frame(self, i):
+        rendered.append(i)
+        return real(self, i)
+
+    monkeypatch.setattr(eval_command.FrameFeed, "frame", frame)
+    args = ["eval", "--frames", "3", "--policy", "full", *SMALL]
+    assert main([*args, "--out", str(tmp_path / "e"), "--cache", str(tmp_path / "c")]) == 0
+    assert rendered == [0, 1, 2]
+    rows = json.loads((tmp_path / "e" / "summary.json").read_text())["runs"]
+    assert [r["task"] for r in rows] == list(TASK_NAMES)

@@ -20,7 +20,7 @@ def _eval(tmp_path) -> tuple[float, list[int]]:
     with the same process-wide settings (``viewer/cli.py`` sets them before torch loads)."""
     out = tmp_path / "eval"
     args = [sys.executable, "-m", "viewer.cli", "eval", "--task", "denoise",
-            "--policy", "full", "--policy", POLICY, "--frames", str(FRAMES),
+            "--path", "default", "--policy", "full", "--policy", POLICY, "--frames", str(FRAMES),
             "--resolution", RESOLUTION, "--quiet", "--out", str(out),
             "--cache", str(tmp_path / "references")]  # fmt: skip
     done = subprocess.run(args, cwd=tmp_path, capture_output=True, text=True, timeout=600)

@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 import torch
 
-from caching.policies import parse_policy
-from caching.presets import presets_for
+from caching.spec import parse_policy
+from evaluation.presets import presets_for
 from renderer.camera import Camera
 from renderer.path import PathFrame, load_path
 from renderer.pathgen import resolve_path

@@ -1,5 +1,6 @@
 """Running ``reframe-rt view --headless`` in a subprocess: a process that has held an EGL
-standalone context (as the test session's does) cannot open a window (STACK.md)."""
+standalone context (as the test session's does) cannot open a window (docs/DESIGN.md,
+where things run)."""
 
 from __future__ import annotations
 

@@ -3,8 +3,8 @@ function per action, so every way in changes the state the same way."""
 
 from __future__ import annotations
 
-from networks.tasks import TASKS
-from viewer.app.state import POLICY_FAMILIES, TASK_NAMES, TAU_RANGES, VIEW_MODES, AppState
+from networks.tasks import TASK_NAMES, TASKS
+from viewer.app.state import POLICY_FAMILIES, TAU_RANGES, VIEW_MODES, AppState
 
 MIN_FOLLOW_SIDE = 16
 

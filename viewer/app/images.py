@@ -7,7 +7,8 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from evaluation.tonemap import linear_to_srgb, tonemap
+from common.srgb import linear_to_srgb
+from common.tonemap import tonemap
 from networks.tasks import TASKS
 from viewer.app.inference import Result
 

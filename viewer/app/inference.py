@@ -17,11 +17,11 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
-from evaluation.colormap import magma
-from evaluation.flip import flip
+from common.colormap import magma
+from common.metrics.flip import flip
+from common.tonemap import tonemap
 from evaluation.methods import methods_for
 from evaluation.runner import run_methods, warm_up
-from evaluation.tonemap import tonemap
 from evaluation.user_network import UserNetwork
 from networks.tasks import TASKS
 from renderer.errors import UserError

@@ -5,22 +5,23 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from caching.policies import ONLINE, WARP
-from caching.presets import presets_for
+from caching.spec import ONLINE, WARP
+from evaluation.presets import PRESETS, presets_for
 from evaluation.user_network import UserNetwork
+from networks.tasks import TaskName
 from renderer.path import CameraPath
 from viewer.app.fly import FlyCamera
 from viewer.app.stats import LiveStats
 
-TASK_NAMES = ("denoise", "supersample", "extrapolate")
 ARCH_NAMES = ("unet", "unetpp")
 POLICY_FAMILIES = ("every", "delta", "motion", "lfd")
 TAU_RANGES = {"delta": (0.0, 1.0), "motion": (0.0, 32.0), "lfd": (0.0, 0.3)}
 """Slider ranges of each policy's threshold (SMAPE, pixels, SMAPE): wide enough for every
 task's presets (super-resolution's delta-L is 1.0)."""
 DEFAULT_TAUS = {
-    "delta": presets_for("denoise")["delta-L"],  # the default task's own presets
-    "motion": presets_for("denoise")["motion-L"],
+    # The default task's own presets (the shipped ones: nothing is read at import time).
+    "delta": PRESETS["denoise"]["delta-L"],
+    "motion": PRESETS["denoise"]["motion-L"],
     "lfd": 0.05,
 }
 VIEW_MODES = ("cached", "full", "reference", "input", "albedo", "normal", "depth", "motion",
@@ -49,7 +50,7 @@ class SceneState:
 
 @dataclass
 class NetworkState:
-    task: str = "denoise"
+    task: TaskName = "denoise"
     arch: str = "unet"
     user: UserNetwork | None = None
     """The user's own network (``--network``) in place of ``arch``."""

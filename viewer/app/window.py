@@ -1,6 +1,7 @@
 """The glfw window with its moderngl context and Dear ImGui (imgui-bundle's own GLFW and
 OpenGL3 backends, and implot). Headless runs put the window on GLFW's null platform with
-an EGL context: no X server needed, and the screenshot still shows everything."""
+an EGL context (see ``gl_window``): no X server needed, and the screenshot still shows
+everything."""
 
 from __future__ import annotations
 
@@ -16,16 +17,18 @@ import numpy as np
 from PIL import Image
 
 from common.atomic import atomic_path
-from renderer.context import GLContext, create_context
+from renderer.context import GLContext
+from viewer.app.gl_window import open_window
 
 
 class Window:
     def __init__(self, size: tuple[int, int], headless: bool) -> None:
-        self.gl: GLContext = create_context(
-            "window", size, "reframe-rt view", visible=not headless,
+        handle, gl = open_window(
+            size, "reframe-rt view", visible=not headless,
             null_platform=True if headless else None,
         )  # fmt: skip
-        self.handle = self.gl.window
+        self.handle = handle
+        self.gl: GLContext = gl
         self.address = ctypes.cast(self.handle, ctypes.c_void_p).value
         self._imgui = False
 
@@ -69,7 +72,8 @@ class Window:
         ctx = self.gl.ctx
         w, h = self.size
         data = ctx.screen.read(viewport=(0, 0, w, h), components=3)
-        _ = ctx.error  # the read leaves a stale GL error behind (STACK.md): clear it
+        # The read leaves a stale GL error behind (docs/DESIGN.md, where things run).
+        _ = ctx.error
         pixels = np.frombuffer(data, np.uint8).reshape(h, w, 3)[::-1]
         Path(file).parent.mkdir(parents=True, exist_ok=True)
         with atomic_path(file) as tmp:

@@ -1,5 +1,6 @@
 """``reframe-rt calibrate``: choose each policy family's tau for a FLIP budget on training-style
-scenes, and store it as the ``<family>-auto`` preset that eval and the viewer use."""
+scenes, and store it as the ``<family>-auto`` preset that eval and the viewer use; with
+``--presets``, the named presets (``delta-H`` ...) too, into the same file."""
 
 from __future__ import annotations
 
@@ -10,9 +11,17 @@ from typing import Annotated, Literal
 
 import tyro
 
-from caching.calibrated import ENV, check_writable, merged, save, user_file
-from evaluation.calibration import choose, sweep, sweep_specs
-from networks.tasks import TASKS
+from evaluation.calibrated import ENV, check_writable, merged, save, user_file
+from evaluation.calibration import (
+    PRESET_FAMILIES,
+    SweepRow,
+    choose,
+    choose_presets,
+    sweep,
+    sweep_specs,
+)
+from evaluation.presets import TARGETS
+from networks.tasks import TASKS, TaskName
 from renderer.errors import UserError
 from viewer.options import (
     CacheOptions,
@@ -30,9 +39,10 @@ class CalibrateConfig(NetworkOptions, CacheOptions):
     """Sweep each policy family's tau on random procedural scenes (never the built-in ones)
     against the full network, and keep, per family, the largest tau whose mean FLIP stays
     within the budget on each stretch of each path (still, walk, turn): 'delta-auto',
-    'motion-auto' and 'lfd-auto' then use it."""
+    'motion-auto' and 'lfd-auto' then use it. With --presets, also choose the named presets
+    'delta-H', 'delta-L', 'motion-H' and 'motion-L' from the same sweep."""
 
-    task: Literal["denoise", "supersample", "extrapolate"] = "extrapolate"
+    task: TaskName = "extrapolate"
     """The task whose network is calibrated."""
     flip_budget: float = 0.02
     """Mean FLIP against the full network that the chosen taus must stay within, on every
@@ -50,9 +60,17 @@ class CalibrateConfig(NetworkOptions, CacheOptions):
     arch: Literal["unet", "unetpp"] = "unet"
     """Network architecture."""
     into: Annotated[Path | None, tyro.conf.arg(metavar="FILE")] = None
-    """Calibration file to write (default: $REFRAME_RT_CALIBRATION, else
-    ~/.local/share/reframe-rt/calibration.json, which eval and the viewer read first; they
-    read another file when $REFRAME_RT_CALIBRATION names it)."""
+    """Calibration file to write (default: $REFRAME_RT_CALIBRATION, else calibration.json
+    in the user's data directory, ~/.local/share/reframe-rt on Linux, which eval and the
+    viewer read first; they read another file when $REFRAME_RT_CALIBRATION names it)."""
+    presets: bool = False
+    """Also choose the task's named presets (delta-H, delta-L, motion-H, motion-L) and write
+    them into the file beside the -auto ones: per level, the largest tau whose mean FLIP
+    stays within the level's target (--preset-flip); none does: the smallest tau swept.
+    Sweeps delta and motion, whatever --family says."""
+    preset_flip: Annotated[tuple[float, float] | None, tyro.conf.arg(metavar="H L")] = None
+    """Mean FLIP targets of the H and L presets, implies --presets (default: the task's own,
+    below the paper's numbers; evaluation/presets.py)."""
     quiet: bool = False
     """No progress bar."""
 
@@ -64,6 +82,7 @@ def run(cfg: CalibrateConfig) -> None:
             f"--frames must be at least 3 (a still, a walk and a turn), got {cfg.frames}"
         )
     size = parse_resolution(cfg.resolution)
+    targets = preset_targets(cfg) if cfg.presets or cfg.preset_flip else None
     check_task_size(size, [TASKS[cfg.task]])
     if cfg.network is not None and cfg.into is None:
         raise UserError(
@@ -73,6 +92,8 @@ def run(cfg: CalibrateConfig) -> None:
     target = cfg.into or user_file()
     check_writable(target)  # before the sweep: its minutes are not lost on a bad file
     families = tuple(dict.fromkeys(cfg.family or ("delta", "motion")))
+    if targets:
+        families = tuple(dict.fromkeys((*families, *PRESET_FAMILIES)))  # the presets' sweeps
     user = cfg.user_network()
     rows = sweep(
         cfg.task, sweep_specs(cfg.task, families), cfg.scenes, cfg.seed, cfg.frames, size,
@@ -110,6 +131,7 @@ def run(cfg: CalibrateConfig) -> None:
         )
     record = {
         "flip_budget": cfg.flip_budget, "policies": policies,
+        **(named(rows, targets) if targets else {}),
         "arch": user.name if user else cfg.arch,
         "resolution": cfg.resolution, "scenes": cfg.scenes, "frames": cfg.frames,
         "seed": cfg.seed, "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
@@ -118,9 +140,36 @@ def run(cfg: CalibrateConfig) -> None:
     record, kept = merged(cfg.task, record, target)
     print(f"wrote {save(cfg.task, record, target)}")
     if kept:
-        print(f"kept the earlier {', '.join(f + '-auto' for f in kept)} for the same budget")
+        # -auto taus are kept for the same budget; named presets whatever the budget.
+        same = "budget, " if any(k.endswith("-auto") for k in kept) else ""
+        print(f"kept the earlier {', '.join(kept)} (the same {same}network and size)")
     if target.resolve() != user_file().resolve():
         print(
             f"eval and the viewer read {user_file()}: run them with "
             f"{ENV}={target} to use these taus"
         )
+
+
+def preset_targets(cfg: CalibrateConfig) -> dict[str, float]:
+    """The FLIP target of each level of the named presets (checked before the sweep)."""
+    if cfg.preset_flip is None:
+        return dict(TARGETS[cfg.task])
+    high, low = cfg.preset_flip
+    if not 0 < high <= low:
+        raise UserError(
+            f"--preset-flip {high:g} {low:g}: the targets of H and L must be positive, "
+            "H's at most L's (H refreshes more often)"
+        )
+    return {"H": high, "L": low}
+
+
+def named(rows: list[SweepRow], targets: dict[str, float]) -> dict:
+    """The record's named presets chosen from ``rows`` for ``targets``, printed."""
+    presets = choose_presets(rows, targets)
+    for name, tau in presets.items():
+        family, level = name.rsplit("-", 1)
+        row = next(r for r in rows if r.family == family and r.tau == tau)
+        fits = row.flip <= targets[level]
+        what = f"within {targets[level]:g}" if fits else f"over {targets[level]:g}: none fits"
+        print(f"{name} = {row.spec}: FLIP {row.flip:.4f} ({what})")
+    return {"presets": presets, "preset_targets": targets}

@@ -13,7 +13,7 @@ from common.atomic import remove_partials
 from evaluation.dump import frame_done, write_frame
 from evaluation.methods import methods_for
 from evaluation.runner import Runner
-from networks.tasks import TASKS
+from networks.tasks import TASKS, TaskName
 from renderer.lights import ShadowQuality
 from renderer.player import RenderSettings
 from viewer.options import (
@@ -31,7 +31,7 @@ class DumpConfig(NetworkOptions, CacheOptions, PlaybackOptions):
     """Write frame_NNNN.exr (G-buffers, each method's output and its FLIP map) and PNG
     previews per frame into --out. Run again after an interruption to finish the job."""
 
-    task: Literal["denoise", "supersample", "extrapolate"] = "denoise"
+    task: TaskName = "denoise"
     """The task whose methods are dumped."""
     policy: Annotated[tuple[str, ...], tyro.conf.UseAppendAction] = ()
     """Method to dump beside the baseline, repeatable (default: full)."""

@@ -4,18 +4,21 @@ summary, per-frame numbers, a report and plots."""
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Annotated, Literal
 
 import tyro
 from tqdm import tqdm
 
+from evaluation.feed import FrameFeed
 from evaluation.methods import methods_for
 from evaluation.oidn import NAME as OIDN
-from evaluation.report import RunLog, write_outputs
-from evaluation.runner import Runner
-from networks.tasks import TASKS
+from evaluation.report import write_outputs
+from evaluation.runlog import RunLog
+from evaluation.runner import TaskRun
+from evaluation.runner import play as play_path
+from networks.tasks import TASKS, TaskName
 from renderer.errors import UserError
 from renderer.lights import ShadowQuality
 from renderer.player import RenderSettings
@@ -28,11 +31,15 @@ from viewer.options import (
     resolve_playback,
 )
 
-TaskName = Literal["denoise", "supersample", "extrapolate"]
 DEFAULT_POLICIES = ("full", "every-2", "delta-H", "delta-L", "motion-H")
 DEFAULT_FRAMES = 150
-"""Five seconds of the path: the built-in temple path holds a still camera, a walk, a fast
-turn and a cut in them, and an evaluation of every task fits in a few minutes."""
+"""At most five seconds of a path."""
+BRIEF = ("brief", "320x180")
+"""The main job's path and size: temple's brief tour (67 frames: a still camera, a walk, a
+fast turn, a cut) holds every kind of stretch, and all three tasks fit in four minutes."""
+LONG = ("default", "640x360")
+"""``--long``: the scene's own path (temple's: the same stretches, slower, 150 frames) at the
+size the networks are measured at elsewhere."""
 
 
 @dataclass
@@ -56,6 +63,16 @@ class EvalConfig(NetworkOptions, CacheOptions, PlaybackOptions):
     """Top levels a reuse frame recomputes: 1 is ReFrame's cut (the decoder output one level
     below the top is cached); deeper cuts reuse less and stay closer to the full network
     (U-Net only)."""
+    path: str = BRIEF[0]
+    """Camera path: 'brief' (the scene's short tour where it has one: a still camera, a
+    walk, a fast turn and a cut), 'default' (the scene's own), a built-in path name, or a
+    .json file."""
+    resolution: str = BRIEF[1]
+    """Image size as WIDTHxHEIGHT."""
+    long: bool = False
+    """The long run: the scene's own path (its first 150 frames) at 640x360 instead of the
+    brief tour at 320x180, where --path and --resolution are not given (about 30 minutes
+    on 2 cores with no references on disk, against 4)."""
     frames: Annotated[int | None, tyro.conf.arg(metavar="N")] = DEFAULT_FRAMES
     """Frames from the start of the path ('None': all of them)."""
     out: Path = Path("out/eval")
@@ -83,6 +100,12 @@ def with_full(policies: tuple[str, ...]) -> tuple[str, ...]:
 
 
 def run(cfg: EvalConfig) -> None:
+    if cfg.long:
+        cfg = replace(
+            cfg,
+            path=LONG[0] if cfg.path == BRIEF[0] else cfg.path,
+            resolution=LONG[1] if cfg.resolution == BRIEF[1] else cfg.resolution,
+        )
     play = resolve_playback(cfg, cfg.frames)
     settings = RenderSettings(size=play.size, seed=cfg.seed, quality=ShadowQuality())
     tasks = [TASKS[name] for name in dict.fromkeys(cfg.task or tuple(TASKS))]
@@ -112,25 +135,36 @@ def run(cfg: EvalConfig) -> None:
         )
     prepare_out(cfg.out)
     command = "reframe-rt " + " ".join(sys.argv[1:])
-    for done, (task, log) in enumerate(zip(tasks, logs, strict=True), start=1):
-        runner = Runner(play.scene, play.path, task, methods[task.name], settings, cfg.cache_dir())
-        try:
-            results = runner.run(play.count)
-            for result in tqdm(
-                results, total=play.count, desc=f"eval {task.name}", unit="frame",
-                disable=cfg.quiet,
-            ):  # fmt: skip
-                log.add(result)
-        finally:
-            runner.close()
-        if not log.rows:
-            print(
-                f"reframe-rt: note: {task.name} scored none of the {play.count} frames "
-                "(extrapolation needs a frame before the one it makes: give --frames 2 or more)",
-                file=sys.stderr,
-            )
-        # After every task: a later task's failure or a Ctrl-C keeps what is done.
-        summary = write_outputs(logs[:done], cfg.out, command)
+    feed = FrameFeed(
+        play.scene, play.path, settings, any(t.needs_low_res for t in tasks), cfg.cache_dir()
+    )
+    runs = [TaskRun(task, methods[task.name]) for task in tasks]
+    by_task = {log.task: log for log in logs}
+    completed = False
+    try:
+        # One rendering pass: every frame (and its reference) is made once for all tasks.
+        with tqdm(
+            total=play.count, desc="eval " + ", ".join(by_task), unit="frame", disable=cfg.quiet
+        ) as bar:
+            for name, result in play_path(feed, runs, play.count):
+                by_task[name].add(result)
+                bar.update(result.index + 1 - bar.n)
+            bar.update(play.count - bar.n)
+        completed = True
+    finally:
+        feed.close()
+        # A failure or a Ctrl-C midway keeps the frames done so far.
+        if completed or any(log.rows for log in logs):
+            summary = write_outputs(logs, cfg.out, command)
+    if completed:
+        for log in logs:
+            if not log.rows:
+                print(
+                    f"reframe-rt: note: {log.task} scored none of the {play.count} frames "
+                    "(extrapolation needs a frame before the one it makes: give --frames 2 "
+                    "or more)",
+                    file=sys.stderr,
+                )
     if not cfg.quiet:
         print((cfg.out / "report.md").read_text(encoding="utf-8"))
         print(

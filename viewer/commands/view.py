@@ -9,11 +9,12 @@ from pathlib import Path
 from typing import Annotated, Literal
 
 import tyro
+from platformdirs import user_config_path
 
-from caching.policies import PolicyError, parse_policy
-from caching.presets import presets_for
+from caching.spec import PolicyError, parse_policy
+from evaluation.presets import presets_for
 from evaluation.user_network import load_user_network
-from networks.tasks import TASKS
+from networks.tasks import TASKS, TaskName
 from networks.weights import load_network
 from renderer.errors import UserError
 from viewer.app.state import MAX_CUT, AppState
@@ -37,7 +38,7 @@ class ViewConfig(NetworkOptions):
     """Render size as WIDTHxHEIGHT."""
     window: str = "1280x720"
     """Window size as WIDTHxHEIGHT."""
-    task: Literal["denoise", "supersample", "extrapolate"] = "denoise"
+    task: TaskName = "denoise"
     """The network's task."""
     arch: Literal["unet", "unetpp"] = "unet"
     """Network architecture."""
@@ -99,6 +100,12 @@ def initial_state(cfg: ViewConfig) -> AppState:
     return state
 
 
+def imgui_ini_file() -> Path:
+    """Where the window keeps its panels' places: ``imgui.ini`` in the user's config
+    directory (platformdirs: ``~/.config/reframe-rt`` on Linux), not the working one."""
+    return user_config_path("reframe-rt", appauthor=False) / "imgui.ini"
+
+
 def run(cfg: ViewConfig) -> None:
     # The window stack is imported here: the other commands never need it.
     from viewer.app.app import Options, run_app
@@ -133,7 +140,7 @@ def run(cfg: ViewConfig) -> None:
         record=cfg.record,
         max_fps=cfg.max_fps,
         threads=cfg.threads,
-        ini_file=None if cfg.headless else Path.home() / ".config" / "reframe-rt" / "imgui.ini",
+        ini_file=None if cfg.headless else imgui_ini_file(),
     )
     if options.ini_file is not None:
         options.ini_file.parent.mkdir(parents=True, exist_ok=True)

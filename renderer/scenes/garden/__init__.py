@@ -40,6 +40,7 @@ from renderer.scenes.garden.moving import (
     windmill_rotor,
     windmill_static,
 )
+from renderer.scenes.garden.parts import Parts
 from renderer.scenes.garden.plants import (
     bush,
     conifer,
@@ -50,8 +51,8 @@ from renderer.scenes.garden.plants import (
     potted_plant,
     tree,
 )
-from renderer.scenes.garden.shapes import Parts, box
 from renderer.scenes.scene import Material, Scene, Sky, Vec3
+from renderer.scenes.shapes import box
 
 # -- the layout ---------------------------------------------------------------------------
 

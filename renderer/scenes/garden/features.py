@@ -25,19 +25,10 @@ from renderer.scenes.garden.constants import (
     WATER,
     WOOD,
 )
+from renderer.scenes.garden.parts import Parts, vary
 from renderer.scenes.garden.plants import grass_tuft
-from renderer.scenes.garden.shapes import (
-    Z_TO_Y,
-    Parts,
-    blob,
-    box,
-    cone,
-    cylinder,
-    moved,
-    pose,
-    revolved,
-    vary,
-)
+from renderer.scenes.garden.shapes import blob
+from renderer.scenes.shapes import Z_TO_Y, box, cone, cylinder, moved, pose, revolved
 
 
 def ground(parts: Parts) -> None:

@@ -8,7 +8,9 @@ import numpy as np
 from trimesh import transformations as tf
 
 from renderer.scenes.garden.constants import HEDGE, HEDGE_HEIGHT, HEDGE_LINE, PALE_STONE
-from renderer.scenes.garden.shapes import Noise, Parts, blob, box, grid_box, pose, vary
+from renderer.scenes.garden.parts import Parts, vary
+from renderer.scenes.garden.shapes import Noise, blob, grid_box
+from renderer.scenes.shapes import box, pose
 
 
 def hedges(parts: Parts, rng: np.random.Generator) -> None:

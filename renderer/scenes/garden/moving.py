@@ -9,7 +9,8 @@ import trimesh
 from trimesh import transformations as tf
 
 from renderer.scenes.garden.constants import LANTERN_PIVOT, WINDMILL_HUB, WINDMILL_YAW
-from renderer.scenes.garden.shapes import Parts, box, cone, cylinder, moved, pose
+from renderer.scenes.garden.parts import Parts
+from renderer.scenes.shapes import box, cone, cylinder, moved, pose
 
 
 def windmill_static(parts: Parts) -> None:

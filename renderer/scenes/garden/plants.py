@@ -9,18 +9,10 @@ import numpy as np
 import trimesh
 
 from renderer.scenes.garden.constants import BARK, BLOOMS, HEDGE, LEAF_GREENS, SOIL, STONE
-from renderer.scenes.garden.shapes import (
-    Parts,
-    blob,
-    box,
-    cone,
-    cylinder,
-    pose,
-    quad,
-    revolved,
-    vary,
-)
+from renderer.scenes.garden.parts import Parts, vary
+from renderer.scenes.garden.shapes import blob, quad
 from renderer.scenes.scene import RGB
+from renderer.scenes.shapes import box, cone, cylinder, pose, revolved
 
 
 def tree(parts: Parts, rng: np.random.Generator, base: Sequence[float], height: float) -> None:

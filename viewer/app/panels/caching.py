@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from imgui_bundle import imgui
 
-from caching.presets import presets_for
+from evaluation.presets import presets_for
 from viewer.app import actions
 from viewer.app.panels.widgets import begin_panel, hint, place, radio_row, track
 from viewer.app.state import MAX_CUT, POLICY_FAMILIES, TAU_RANGES, AppState

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from imgui_bundle import imgui
 
+from networks.tasks import TASK_NAMES
 from networks.weights import weights_path
 from viewer.app import actions
 from viewer.app.panels.widgets import begin_panel, hint, place, radio_row
-from viewer.app.state import ARCH_NAMES, TASK_NAMES, AppState
+from viewer.app.state import ARCH_NAMES, AppState
 
 
 def gui_network(state: AppState) -> None:

@@ -1,0 +1,49 @@
+"""The per-frame numbers of one evaluation run, as the runner hands them over: what the
+report tables, summary.json, frames.csv and the plots are all made from."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from evaluation.runner import FrameResult
+
+
+@dataclass
+class RunLog:
+    """Per-frame numbers of one task on one scene and path."""
+
+    task: str
+    scene: str
+    path: str
+    resolution: tuple[int, int]
+    arch: str | None = None
+    deep_share: float | None = None
+    """Share of the network's FLOPs in its deep stage (what a reuse frame skips)."""
+    rows: list[dict] = field(default_factory=list)
+    cuts: list[int] = field(default_factory=list)
+    """Frames where the camera jumps: marked in the plots whether or not they were scored
+    (extrapolation scores none of them)."""
+
+    def add(self, result: FrameResult) -> None:
+        if result.frame.cut and result.index not in self.cuts:
+            self.cuts.append(result.index)
+        for method, ms in result.ms.items():
+            ref = result.vs_reference[method]
+            full = result.vs_full.get(method)
+            refresh = result.refresh[method]
+            self.rows.append({
+                "task": self.task, "scene": self.scene, "path": self.path,
+                "frame": result.index, "method": method,
+                "refresh": "" if refresh is None else int(refresh), "ms": ms,
+                "psnr_vs_ref": ref.psnr, "ssim_vs_ref": ref.ssim, "flip_vs_ref": ref.flip,
+                "psnr_vs_full": full.psnr if full else None,
+                "ssim_vs_full": full.ssim if full else None,
+                "flip_vs_full": full.flip if full else None,
+                "tau": result.tau.get(method),
+            })  # fmt: skip
+
+    def methods(self) -> list[str]:
+        return list(dict.fromkeys(r["method"] for r in self.rows))
+
+    def of(self, method: str) -> list[dict]:
+        return [r for r in self.rows if r["method"] == method]

@@ -1,0 +1,81 @@
+"""Methods that agree compute once (evaluation.shared), and give what each computes alone:
+the same outputs bit for bit and the same decisions, frame by frame."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from assets import builtin_path_file
+from caching.cache import LayerCache
+from caching.spec import parse_policy
+from evaluation.methods import CachedMethod, methods_for
+from evaluation.presets import presets_for
+from evaluation.runner import run_methods, warm_up
+from evaluation.shared import FrameShare, SharedStages
+from networks.method import NetworkMethod
+from networks.tasks import TASKS
+from networks.weights import load_network
+from renderer.path import load_path
+from renderer.player import PathPlayer, RenderSettings
+from renderer.scenes import load_scene
+
+SIZE = (64, 36)
+POLICIES = ("full", "every-2", "delta-H", "delta-L", "motion-H")
+
+
+def alone(task, policies):
+    """The methods as they were before sharing: each its own network calls."""
+    net, _ = load_network(task.name, "unet")
+    methods = [NetworkMethod(task, net, "full")]
+    for spec in policies[1:]:
+        cache = LayerCache(net, parse_policy(spec, presets_for(task.name)))
+        methods.append(CachedMethod(task, cache, spec))
+    return methods
+
+
+@pytest.mark.parametrize("name", ["denoise", "supersample"])  # supersample is recurrent
+def test_shared_methods_give_what_each_gives_alone(gl, name):
+    task = TASKS[name]
+    shared = methods_for(task, POLICIES, "unet", 1, None, SIZE)[1:]  # the baseline aside
+    single = alone(task, POLICIES)
+    settings = RenderSettings(size=SIZE, low_res=task.needs_low_res)
+    path = load_path(builtin_path_file("temple-brief"))
+    refreshes = {m.name: 0 for m in shared}
+    with PathPlayer(load_scene("temple"), settings, gl) as player:
+        # The brief tour's walk and turn: refreshes and reuses both.
+        frames = [player.render(path, i) for i in range(8, 20)]
+        for methods in (shared, single):
+            warm_up(methods, frames[0])
+        history = []
+        for frame in frames:
+            a, _, ra, _ = run_methods(shared, frame, history[-task.history :])
+            b, _, rb, _ = run_methods(single, frame, history[-task.history :])
+            history.append(frame)
+            assert ra == rb
+            for m in shared:
+                assert torch.equal(a[m.name], b[m.name]), (m.name, frame.index)
+                refreshes[m.name] += bool(ra[m.name])
+            # A refresh is the full network: the very same output, computed once (for a
+            # recurrent task, only where the method's last output was the full one's too).
+            for m in shared[1:] if not task.unroll else []:
+                assert (a[m.name] is a["full"]) == bool(ra[m.name])
+    assert 0 < refreshes["delta-H"] < len(frames)
+
+
+def test_a_shared_result_is_charged_the_time_it_took(gl):
+    net, _ = load_network("denoise", "unet")
+    stages, share = SharedStages(net), FrameShare()
+    task = TASKS["denoise"]
+    first = NetworkMethod(task, stages, "full", share)
+    second = NetworkMethod(task, stages, "again", share)
+    with PathPlayer(load_scene("temple"), RenderSettings(size=SIZE), gl) as player:
+        frame = player.render(load_path(builtin_path_file("temple-brief")), 0)
+    out = first(frame, [])
+    again = second(frame, [])
+    assert again is out
+    # The second asked for nothing new, yet is charged what the first spent on the network.
+    assert second.last_ms == pytest.approx(first.last_ms, rel=0.5)
+    stages.clear()
+    share.clear()
+    assert second(frame, []) is not out and torch.equal(second(frame, []), out)

@@ -1,0 +1,73 @@
+"""Training batches: which (sequence, frame) samples there are, and the network inputs,
+targets and modulations of a batch of them.
+
+Super-resolution's previous-output input comes from the network itself: each sample first
+runs the (detached) network on the ``task.unroll`` frames before it, as playback would have.
+"""
+
+from __future__ import annotations
+
+import torch
+
+from networks.tasks import MODULATION_FLOOR, Task, from_network_space
+from training.data import TrainingSequence
+
+Sample = tuple[int, int]
+"""(sequence, frame) indices."""
+
+
+def samples_for(task: Task, sequences: list[TrainingSequence]) -> list[Sample]:
+    """Every frame of every sequence, but a sequence's first for extrapolation (there is
+    nothing to extrapolate from)."""
+    first = 1 if task.name == "extrapolate" else 0
+    return [(s, t) for s, seq in enumerate(sequences) for t in range(first, len(seq))]
+
+
+class Batcher:
+    """Assembles batches of network inputs, targets and modulations."""
+
+    def __init__(self, task: Task, sequences: list[TrainingSequence]) -> None:
+        self.task = task
+        self.sequences = sequences
+
+    def frames(self, sample: Sample):
+        s, t = sample
+        seq = self.sequences[s]
+        history = [seq.frame(u) for u in range(max(0, t - self.task.history), t)]
+        return seq.frame(t), history
+
+    def batch(self, samples: list[Sample], net: torch.nn.Module) -> tuple[torch.Tensor, ...]:
+        previous = self._previous_outputs(samples, net)
+        inputs, targets, modulations = [], [], []
+        for sample, prev in zip(samples, previous, strict=True):
+            frame, history = self.frames(sample)
+            inputs.append(self.task.assemble(frame, history, prev))
+            targets.append(self.task.target(frame))
+            modulations.append(frame.albedo + MODULATION_FLOOR)
+        stack = [torch.stack(x) for x in (inputs, targets, modulations)]
+        return tuple(x.contiguous(memory_format=torch.channels_last) for x in stack)
+
+    @torch.no_grad()
+    def _previous_outputs(self, samples: list[Sample], net: torch.nn.Module) -> list:
+        """For recurrent tasks, the network's own answer for the frame before each sample:
+        the network run on the ``task.unroll`` frames before it, each fed the answer
+        before (the first with none). None where there is no frame before."""
+        previous: list = [None] * len(samples)
+        starts = [max(0, t - self.task.unroll) for _, t in samples]
+        was_training = net.training
+        net.eval()
+        for step in range(self.task.unroll):
+            active = [k for k, (_, t) in enumerate(samples) if starts[k] + step < t]
+            if not active:
+                continue
+            inputs, mods = [], []
+            for k in active:
+                frame, history = self.frames((samples[k][0], starts[k] + step))
+                inputs.append(self.task.assemble(frame, history, previous[k]))
+                mods.append(frame.albedo + MODULATION_FLOOR)
+            batch = torch.stack(inputs).contiguous(memory_format=torch.channels_last)
+            out = from_network_space(self.task.finish(net(batch), batch), torch.stack(mods))
+            for k, o in zip(active, out, strict=True):
+                previous[k] = o
+        net.train(was_training)
+        return previous
