@@ -71,11 +71,14 @@ def test_a_shared_result_is_charged_the_time_it_took(gl):
     second = NetworkMethod(task, stages, "again", share)
     with PathPlayer(load_scene("temple"), RenderSettings(size=SIZE), gl) as player:
         frame = player.render(load_path(builtin_path_file("temple-brief")), 0)
-    out = first(frame, [])
-    again = second(frame, [])
+    none = []  # the methods of a frame are given the same history
+    out = first(frame, none)
+    again = second(frame, none)
     assert again is out
-    # The second asked for nothing new, yet is charged what the first spent on the network.
-    assert second.last_ms == pytest.approx(first.last_ms, rel=0.5)
+    # The second asked for nothing new, yet is charged what the first spent on the stages.
+    spent = sum(e[3] for e in stages._encoded) + sum(v[1] for v in stages._memo.values())
+    assert spent > 0 and first.last_ms >= spent and second.last_ms >= spent
     stages.clear()
     share.clear()
-    assert second(frame, []) is not out and torch.equal(second(frame, []), out)
+    alone = second(frame, none)
+    assert alone is not out and torch.equal(alone, out)

@@ -86,7 +86,7 @@ def test_eval_rejects_bad_input(tmp_path, capsys):
     ],
 )
 def test_bad_options_exit_2_before_any_frame(args, says, tmp_path, capsys, monkeypatch):
-    monkeypatch.setattr(eval_command, "Runner", pytest.fail)  # nothing may render
+    monkeypatch.setattr(eval_command, "FrameFeed", pytest.fail)  # nothing may render
     (tmp_path / "afile").write_text("")
     args = [a.format(tmp=tmp_path) for a in args]
     assert main(["eval", "--quiet", "--out", str(tmp_path / "x"), *args]) == 2
