@@ -134,7 +134,7 @@ def new_frame(methods: Iterable[Any]) -> None:
     """Forget what the methods shared on the last frame (call before each frame)."""
     seen: set[int] = set()
     for m in methods:
-        for shared in (getattr(m, "share", None), getattr(m, "stages", None)):
-            if shared is not None and id(shared) not in seen:
+        for shared in (getattr(m, "share", None), getattr(m, "net", None)):
+            if isinstance(shared, (FrameShare, SharedStages)) and id(shared) not in seen:
                 seen.add(id(shared))
                 shared.clear()

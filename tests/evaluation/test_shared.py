@@ -82,3 +82,18 @@ def test_a_shared_result_is_charged_the_time_it_took(gl):
     share.clear()
     alone = second(frame, none)
     assert alone is not out and torch.equal(alone, out)
+
+
+def test_what_a_frame_shared_is_forgotten_before_the_next(gl):
+    task = TASKS["denoise"]
+    methods = methods_for(task, ("full", "every-2"), "unet", 1, None, SIZE)
+    stages = methods[1].net
+    with PathPlayer(load_scene("temple"), RenderSettings(size=SIZE), gl) as player:
+        path = load_path(builtin_path_file("temple-brief"))
+        frames = [player.render(path, i) for i in range(3)]
+    for i, frame in enumerate(frames):
+        _, _, refresh, _ = run_methods(methods, frame, frames[:i])
+        # One frame's input, encoded once for both methods, and their outputs (one when
+        # every-2 refreshes): nothing kept from the frame before.
+        outputs = 1 if refresh["every-2"] else 2
+        assert len(stages._encoded) == 1 and len(methods[1].share._entries) == 1 + outputs
