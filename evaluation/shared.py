@@ -25,11 +25,6 @@ from torch import nn
 from common.padding import pad_to
 
 
-def _tensor_key(t: torch.Tensor) -> tuple:
-    """Where a tensor's values live: views of one result share it."""
-    return (t.data_ptr(), tuple(t.shape), tuple(t.stride()), t.dtype)
-
-
 class FrameShare:
     """A memo for one frame: ``get(key, compute)`` computes once per key. The objects a key
     names are kept with the entry, so an ``id`` in a key cannot be reused within the frame."""
@@ -123,11 +118,6 @@ class SharedStages(nn.Module):
         value = compute()
         self._memo[key] = (value, (time.perf_counter() - start) * 1e3, keep)
         return value
-
-
-def output_key(y: torch.Tensor, x: torch.Tensor) -> tuple:
-    """The key of a network output's conversion: its values and the input it corrects."""
-    return ("output", _tensor_key(y), id(x))
 
 
 def new_frame(methods: Iterable[Any]) -> None:
