@@ -71,8 +71,8 @@ class EvalConfig(NetworkOptions, CacheOptions, PlaybackOptions):
     """Image size as WIDTHxHEIGHT."""
     long: bool = False
     """The long run: the scene's own path (its first 150 frames) at 640x360 instead of the
-    brief tour at 320x180, where --path and --resolution are not given: about ten times
-    the main job's time on 2 cores (BENCHMARKS.md)."""
+    brief tour at 320x180, where --path and --resolution are not given: 23 minutes cold on
+    2 cores against the main job's 4 (BENCHMARKS.md)."""
     frames: Annotated[int | None, tyro.conf.arg(metavar="N")] = DEFAULT_FRAMES
     """Frames from the start of the path ('None': all of them)."""
     out: Path = Path("out/eval")
