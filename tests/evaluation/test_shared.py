@@ -76,7 +76,7 @@ def test_a_shared_result_is_charged_the_time_it_took(gl):
     again = second(frame, none)
     assert again is out
     # The second asked for nothing new, yet is charged what the first spent on the stages.
-    spent = sum(e[3] for e in stages._encoded) + sum(v[1] for v in stages._memo.values())
+    spent = sum(v[1] for v in stages._memo.values())
     assert spent > 0 and first.last_ms >= spent and second.last_ms >= spent
     stages.clear()
     share.clear()
@@ -96,4 +96,4 @@ def test_what_a_frame_shared_is_forgotten_before_the_next(gl):
         # One frame's input, encoded once for both methods, and their outputs (one when
         # every-2 refreshes): nothing kept from the frame before.
         outputs = 1 if refresh["every-2"] else 2
-        assert len(stages._encoded) == 1 and len(methods[1].share._entries) == 1 + outputs
+        assert len(stages._inputs) == 1 and len(methods[1].share._entries) == 1 + outputs
