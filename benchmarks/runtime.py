@@ -63,14 +63,22 @@ def start(
 
 
 def run_eval(
-    out: Path, scene: str, task: str, policies: Sequence[str], frames: str, resolution: str
+    out: Path,
+    scene: str,
+    task: str,
+    policies: Sequence[str],
+    frames: str,
+    resolution: str,
+    arch: str = "unet",
+    path: str = "default",
 ) -> None:
-    """``reframe-rt eval`` in this process (it sets up its own runtime), writing into
-    ``out``; a failed run ends the benchmark with the command's exit status."""
+    """``reframe-rt eval`` in this process (it sets up its own runtime) on the scene's
+    ``path``, writing into ``out``; a failed run ends the benchmark with the command's exit
+    status."""
     from viewer.cli import main as reframe_rt  # the whole command line: only when it runs
 
-    command = ["eval", "--scene", scene, "--task", task, "--frames", frames]
-    command += ["--resolution", resolution, "--out", str(out), "--quiet"]
+    command = ["eval", "--scene", scene, "--path", path, "--task", task, "--frames", frames]
+    command += ["--resolution", resolution, "--arch", arch, "--out", str(out), "--quiet"]
     for policy in policies:
         command += ["--policy", policy]
     status = reframe_rt(command)

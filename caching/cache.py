@@ -188,8 +188,11 @@ class LayerCache(nn.Module):
     ) -> None:
         # Tensors made in inference mode keep no version counter, and the guard against
         # in-place writes into the cached features reads theirs: the deep stage alone runs
-        # outside it (in the caller's grad mode), so the features are ordinary tensors.
-        with torch.inference_mode(False), torch.set_grad_enabled(torch.is_grad_enabled()):
+        # outside it, so the features are ordinary tensors. Grad mode is the caller's as it
+        # is here (off in inference mode): leaving inference mode would turn it back on, and
+        # the deep stage would record a graph, or fail on a skip made in inference mode.
+        grad = torch.is_grad_enabled()
+        with torch.inference_mode(False), torch.set_grad_enabled(grad):
             self._features = self.net.deep(skips, self.cut)
         self._versions = _versions(self._features)
         if forced or self._input is None:

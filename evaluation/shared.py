@@ -96,7 +96,8 @@ class SharedStages(nn.Module):
 
     def deep(self, skips: list[torch.Tensor], k: int = 1) -> Any:
         def compute() -> Any:
-            with torch.inference_mode(False), torch.set_grad_enabled(torch.is_grad_enabled()):
+            grad = torch.is_grad_enabled()  # as caching.LayerCache._refresh runs it
+            with torch.inference_mode(False), torch.set_grad_enabled(grad):
                 return self.net.deep(skips, k)
 
         return self._once(("deep", id(skips), k), compute, skips)

@@ -19,8 +19,9 @@ right (the denoiser on garden ended further from the reference, by FLIP, than it
   depth, and the network's previous output warped by motion vectors -> full-resolution
   color. Baseline: the jitter-aware bilinear upsampling.
 - ``extrapolate``: the last shaded frame reprojected (its holes filled from the current
-  G-buffers, :mod:`networks.fill`), the current G-buffers, and the frame before warped in
-  by two chained warps, with disocclusion masks -> this frame's color without shading it.
+  G-buffers, :mod:`networks.fill`), the current G-buffers, and the two frames before warped
+  in by chained warps, with disocclusion masks -> this frame's color without shading it; the
+  network's correction is gated to the holes (:class:`Extrapolate`).
   Baseline: plain reprojection (holes filled by a pull-push).
 """
 
@@ -92,6 +93,9 @@ class Task:
     residual: bool = False
     """The network predicts a correction to input channels 0-2 (the baseline, in the
     networks' space): :meth:`finish` adds them to its output."""
+    gated: bool = False
+    """A residual network whose correction :meth:`finish` applies only where the start is
+    unsure (weight files say whether theirs was trained so)."""
     unroll: int = 0
     """Recurrent tasks (reading the network's previous output): how many frames before a
     training sample the network runs on to make that input (0: not recurrent)."""
@@ -172,6 +176,14 @@ class Supersample(Task):
 
 
 class Extrapolate(Task):
+    """The correction is gated: it applies only within :data:`GATE_RADIUS` pixels of where
+    the last frame saw nothing (``unsure``, from input channel :data:`SEEN`). Elsewhere the
+    reprojection is exact up to resampling, and an ungated network spent its correction
+    there on a faint darkening and noise of the whole image (0.5% and under one 8-bit
+    level, measured on temple's still frames): invisible in PSNR (47 dB) and FLIP 0.03,
+    twice reprojection's mean over a path. Gated, a still camera gets the reprojection
+    exactly."""
+
     def applies(self, frame: Frame, history: History) -> bool:
         # The first frame and the first frame after a cut have nothing to extrapolate
         # from: a real renderer shades those.
@@ -192,36 +204,67 @@ class Extrapolate(Task):
             return torch.zeros_like(frame.color)
         return self._guided(frame, history[-1], carried_over(history[-1], frame))
 
+    def finish(self, output: torch.Tensor, inputs: torch.Tensor) -> torch.Tensor:
+        return inputs[:, :3] + unsure(inputs) * output
+
     def _guided(self, frame: Frame, one_back: Frame, seen: torch.Tensor) -> torch.Tensor:
         return reproject_guided(one_back.reference, one_back, frame, modulation(frame), seen)
 
     def assemble(self, frame, history, previous_output=None) -> torch.Tensor:
         # The reprojected previous frame (holes filled) is what the network corrects; the
-        # mask says where it was reprojected and where filled. The frame before that,
-        # brought in by two chained warps, shows some of what the last one hid.
-        shot = [] if frame.cut else list(history[-2:])
-        one_back = shot[-1] if shot else None
-        two_back = shot[-2] if len(shot) >= 2 and not one_back.cut else None
-        if one_back is None:
+        # mask says where it was reprojected and where filled. The frames before that,
+        # brought in by chained warps, show some of what the last one hid.
+        shot = _same_shot(frame, history)
+        if not shot:
             channels = [torch.zeros_like(frame.color), *geometry_inputs(frame)]
             channels.append(torch.zeros_like(frame.depth))
         else:
             # The mask is the fill's too: computed once for both.
-            seen = carried_over(one_back, frame)
-            base = compress(self._guided(frame, one_back, seen), frame)
+            seen = carried_over(shot[-1], frame)
+            base = compress(self._guided(frame, shot[-1], seen), frame)
             channels = [base, *geometry_inputs(frame), seen.to(frame.depth.dtype)]
-        if two_back is None:
-            channels += [torch.zeros_like(frame.color), torch.zeros_like(frame.depth)]
-        else:
-            shading = two_back.reference / modulation(two_back)
+        for back in range(2, OLDER + 2):
+            if len(shot) < back:
+                channels += [torch.zeros_like(frame.color), torch.zeros_like(frame.depth)]
+                continue
+            source = shot[-back]
+            shading = source.reference / modulation(source)
             valid = torch.ones_like(frame.depth)
-            source = two_back
-            for step in (one_back, frame):  # warp forward one frame at a time
+            for step in [*shot[len(shot) - back + 1 :], frame]:  # one frame at a time
                 shading = backward_warp(shading, step.motion)
                 valid = backward_warp(valid, step.motion, mode="nearest") * _valid(step, source)
                 source = step
             channels += [torch.log1p(shading.clamp(min=0.0)) * valid, valid]
         return torch.cat(channels)
+
+
+SEEN = 10
+"""Extrapolation's input channel that is 1 where the last frame was reprojected."""
+OLDER = 2
+"""Frames before the last one that extrapolation's input brings in (shading and mask)."""
+GATE_RADIUS = 2
+"""Pixels around a hole where extrapolation's correction applies: its seam included."""
+
+
+def unsure(inputs: torch.Tensor) -> torch.Tensor:
+    """(B, 1, H, W): 1 within :data:`GATE_RADIUS` pixels of where extrapolation's
+    ``inputs`` (B, C, H, W) were not reprojected, 0 elsewhere."""
+    holes = 1.0 - inputs[:, SEEN : SEEN + 1]
+    size = 2 * GATE_RADIUS + 1
+    return torch.nn.functional.max_pool2d(holes, size, stride=1, padding=GATE_RADIUS)
+
+
+def _same_shot(frame: Frame, history: History) -> list[Frame]:
+    """The last ``OLDER + 1`` frames of ``history`` that are of ``frame``'s shot, oldest
+    first (none after a cut)."""
+    shot: list[Frame] = []
+    after = frame
+    for earlier in reversed(history[-(OLDER + 1) :]):
+        if after.cut:
+            break
+        shot.insert(0, earlier)
+        after = earlier
+    return shot
 
 
 def carried(
@@ -245,7 +288,9 @@ TASKS: dict[TaskName, Task] = {
     "supersample": Supersample(
         "supersample", in_channels=14, needs_low_res=True, history=1, residual=True, unroll=1
     ),
-    "extrapolate": Extrapolate("extrapolate", in_channels=15, history=2, residual=True),
+    "extrapolate": Extrapolate(
+        "extrapolate", in_channels=11 + 4 * OLDER, history=OLDER + 1, residual=True, gated=True
+    ),
 }
 if tuple(TASKS) != TASK_NAMES:  # one registry: a task added to one must be in the other
     raise AssertionError(f"TASKS {tuple(TASKS)} and TaskName {TASK_NAMES} disagree")

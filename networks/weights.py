@@ -19,7 +19,7 @@ from torch import nn
 from assets import WEIGHTS_DIR
 from common.atomic import atomic_path
 from common.errors import UserError
-from networks.model import build
+from networks.model import ARCH_TASKS, build
 from networks.tasks import TASKS
 from networks.unet import UNetConfig
 
@@ -45,12 +45,19 @@ def save_weights(
         "format": FORMAT,
         "task": task,
         "residual": json.dumps(task in TASKS and TASKS[task].residual),
+        "gated": json.dumps(task in TASKS and TASKS[task].gated),
         "config": json.dumps(config.to_dict()),
         "training": json.dumps(facts),
     }
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     with atomic_path(path) as tmp:
         save_file(tensors, str(tmp), metadata=metadata)
+
+
+def check_arch(task: str, arch: str) -> None:
+    """Raises WeightsError where ``arch`` is made for other tasks than ``task``."""
+    if arch in ARCH_TASKS and task not in ARCH_TASKS[arch]:
+        raise WeightsError(f"{arch} is made for {', '.join(ARCH_TASKS[arch])} only, not {task}")
 
 
 def read_metadata(path: str | os.PathLike[str]) -> dict[str, str]:
@@ -74,6 +81,7 @@ def load_network(
             architecture, input width or kind of output (whole image or correction), or
             whose tensors do not fit the config.
     """
+    check_arch(task, arch)
     file = Path(path) if path is not None else weights_path(task, arch)
     if not file.exists():
         raise WeightsError(
@@ -115,6 +123,18 @@ def load_network(
         raise WeightsError(
             f"{file} was trained to output {made}, but {task} now predicts {now}: it was "
             "made for an earlier version of the task; train it again"
+        )
+    try:
+        gated = bool(json.loads(meta.get("gated", "false")))
+    except json.JSONDecodeError:
+        raise WeightsError(f"{file}: unreadable 'gated' in its header") from None
+    if spec is not None and gated != spec.gated:
+        raise WeightsError(
+            f"{file} was trained with its correction "
+            + ("gated" if not spec.gated else "everywhere")
+            + f", but {task} now applies it "
+            + ("everywhere" if not spec.gated else "where its start is unsure")
+            + ": it was made for an earlier version of the task; train it again"
         )
     try:
         tensors = load_file(str(file))

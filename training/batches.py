@@ -29,6 +29,10 @@ class Batcher:
     def __init__(self, task: Task, sequences: list[TrainingSequence]) -> None:
         self.task = task
         self.sequences = sequences
+        # A sample's input, target and modulation never change unless the input holds the
+        # network's own output: assembled once (extrapolation's hole filling and chained
+        # warps were a quarter of a training step).
+        self._memo: dict[Sample, tuple[torch.Tensor, ...]] | None = {} if not task.unroll else None
 
     def frames(self, sample: Sample):
         s, t = sample
@@ -38,14 +42,23 @@ class Batcher:
 
     def batch(self, samples: list[Sample], net: torch.nn.Module) -> tuple[torch.Tensor, ...]:
         previous = self._previous_outputs(samples, net)
-        inputs, targets, modulations = [], [], []
-        for sample, prev in zip(samples, previous, strict=True):
-            frame, history = self.frames(sample)
-            inputs.append(self.task.assemble(frame, history, prev))
-            targets.append(self.task.target(frame))
-            modulations.append(frame.albedo + MODULATION_FLOOR)
-        stack = [torch.stack(x) for x in (inputs, targets, modulations)]
+        made = [self._sample(sample, prev) for sample, prev in zip(samples, previous, strict=True)]
+        stack = [torch.stack(x) for x in zip(*made, strict=True)]
         return tuple(x.contiguous(memory_format=torch.channels_last) for x in stack)
+
+    def _sample(self, sample: Sample, previous) -> tuple[torch.Tensor, ...]:
+        """The input, target and modulation of one sample."""
+        if self._memo is not None and sample in self._memo:
+            return self._memo[sample]
+        frame, history = self.frames(sample)
+        made = (
+            self.task.assemble(frame, history, previous),
+            self.task.target(frame),
+            frame.albedo + MODULATION_FLOOR,
+        )
+        if self._memo is not None:
+            self._memo[sample] = made
+        return made
 
     @torch.no_grad()
     def _previous_outputs(self, samples: list[Sample], net: torch.nn.Module) -> list:

@@ -20,10 +20,10 @@ import torch
 from tqdm import tqdm
 
 from common.errors import UserError
-from networks.model import build
+from networks.model import FIXED_WIDTHS, build
 from networks.tasks import TASKS, Task
 from networks.unet import UNetConfig
-from networks.weights import load_network, save_weights, weights_path
+from networks.weights import check_arch, load_network, save_weights, weights_path
 from training.batches import Batcher, samples_for
 from training.checkpoint import load_checkpoint, save_checkpoint
 from training.data import SIZE, TrainingSequence, build_dataset
@@ -136,6 +136,7 @@ def _task(settings: TrainSettings) -> Task:
         UserError: ``--unroll`` for a task without a previous-output input, or below 1.
     """
     task = TASKS[settings.task]
+    check_arch(settings.task, settings.arch)
     if settings.unroll is not None:
         if not task.unroll:
             raise UserError(f"--unroll: {task.name} does not read its previous output")
@@ -155,7 +156,8 @@ def _start(settings: TrainSettings, task: Task) -> tuple[UNetConfig, torch.nn.Mo
     # get there by killing every unit the head sees, for good (measured: 3044 steps of
     # super-resolution ended with 0.05% of them alive and the bilinear baseline's PSNR).
     act = "leaky" if task.residual else "relu"
-    config = UNetConfig(task.in_channels, widths=WIDTHS, arch=settings.arch, activation=act)
+    widths = FIXED_WIDTHS.get(settings.arch, WIDTHS)
+    config = UNetConfig(task.in_channels, widths=widths, arch=settings.arch, activation=act)
     net = build(config).to(memory_format=torch.channels_last)
     if task.residual:
         # A residual network starts as its baseline and can only learn to improve on it.

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
 
+from networks.model import ArchName
 from networks.tasks import TaskName
 
 
@@ -21,8 +21,8 @@ class TrainSettings:
 
     task: TaskName = "denoise"
     """The task whose network is trained."""
-    arch: Literal["unet", "unetpp"] = "unet"
-    """Network architecture."""
+    arch: ArchName = "unet"
+    """Network architecture (extranet: extrapolation only)."""
     minutes: float = 25.0
     """Training time budget (data rendering not included)."""
     scenes: int = 240

@@ -218,3 +218,12 @@ def test_impossible_cuts_are_refused(arch, cut):
     net = build(UNetConfig(5, widths=WIDTHS, arch=arch))
     with pytest.raises(ValueError, match="cut"):
         LayerCache(net, Delta("delta-0.1", 0.1), cut=cut)
+
+
+def test_no_autograd_graph_is_kept_under_inference_mode(net):
+    cache = LayerCache(net, EveryN("every-2", 2))
+    with torch.inference_mode():
+        for i, x in enumerate(frames(3)):
+            cache(x, FrameInfo(index=i))
+    features = cache._features if isinstance(cache._features, list) else [cache._features]
+    assert all(f.grad_fn is None and not f.is_inference() for f in features)

@@ -111,3 +111,37 @@ def test_supersample_carries_its_previous_output_only_where_it_was_seen(gl):
     assert float(task.assemble(still_b, [still_a], torch.ones(3, 36, 64))[-1].min()) == 1.0
     # The others never read their own output.
     assert TASKS["extrapolate"].unroll == TASKS["denoise"].unroll == 0
+
+
+def test_extrapolation_corrects_only_near_holes(gl):
+    """A still camera gets the reprojection exactly, whatever the network says; a walk
+    gets the correction within GATE_RADIUS pixels of its holes and nowhere else."""
+    from networks.tasks import GATE_RADIUS, SEEN
+
+    task = TASKS["extrapolate"]
+    scene = load_scene("temple")
+    path = resolve_path("default", scene)
+    settings = RenderSettings(size=(64, 36), quality=TEST_QUALITY)
+    with PathPlayer(scene, settings, gl) as player:
+        still = [player.render(path, i) for i in (8, 9, 10)]
+        walk = [player.render(path, i) for i in (59, 60, 61, 62)]
+    correction = torch.randn(1, 3, 36, 64)
+    x = task.assemble(still[-1], still[:-1]).unsqueeze(0)
+    assert torch.equal(task.finish(correction, x), x[:, :3])
+    assert torch.equal(x[0, :3], compress_expand_round_trip_start(task, still))
+    x = task.assemble(walk[-1], walk[:-1]).unsqueeze(0)
+    holes = x[0, SEEN] == 0
+    assert 0 < int(holes.sum()) < holes.numel() // 4, "a walk opens some holes"
+    changed = task.finish(correction, x)[0] != x[0, :3]
+    near = F.max_pool2d(holes[None, None].float(), 2 * GATE_RADIUS + 1, 1, GATE_RADIUS)[0, 0] > 0
+    assert bool(changed[:, near].all()) and not bool(changed[:, ~near].any())
+    # Four frames of one shot: the two older ones come in with their masks.
+    assert float(x[0, 14].mean()) > 0.5 and float(x[0, 18].mean()) > 0.5
+    cut = TASKS["extrapolate"].assemble(walk[-1], [still[0], *walk[:-1]])
+    assert torch.equal(cut, x[0]), "frames before the last three are not read"
+
+
+def compress_expand_round_trip_start(task, frames):
+    from networks.tasks import compress
+
+    return compress(task.start(frames[-1], frames[:-1]), frames[-1])

@@ -16,21 +16,26 @@ from training.loss import loss_fn
 from training.settings import TrainSettings
 
 
+def tiny(tmp_path, arch: str, minutes: float = 0.01, scenes: int = 2) -> TrainSettings:
+    """Extrapolation on a few tiny scenes, a step or two."""
+    return TrainSettings(
+        task="extrapolate",
+        arch=arch,
+        minutes=minutes,
+        scenes=scenes,
+        batch=2,
+        data=tmp_path / "data",
+        work=tmp_path / "work",
+        out=tmp_path / f"extrapolate-{arch}.safetensors",
+        quiet=True,
+    )
+
+
 def test_train_writes_weights_and_resumes(tmp_path, monkeypatch):
     import training.data as data
 
     monkeypatch.setattr(data, "SIZE", (64, 48))  # tiny frames, same code
-    settings = TrainSettings(
-        task="extrapolate",
-        arch="unet",
-        minutes=0.02,
-        scenes=3,
-        batch=2,
-        data=tmp_path / "data",
-        work=tmp_path / "work",
-        out=tmp_path / "extrapolate-unet.safetensors",
-        quiet=True,
-    )
+    settings = tiny(tmp_path, "unet", minutes=0.02, scenes=3)
     out = train(settings)
     _, meta = load_network("extrapolate", "unet", out)
     facts = meta["training"]
@@ -191,3 +196,14 @@ def test_the_default_weight_file_is_the_one_eval_loads_wherever_train_runs(tmp_p
     )  # fmt: skip
     assert out == tmp_path / "package" / "denoise-unet.safetensors" and out.exists()
     assert not (tmp_path / "elsewhere" / "assets").exists()
+
+
+def test_extranet_trains_for_extrapolation_only(tmp_path, monkeypatch):
+    import training.data as data
+
+    monkeypatch.setattr(data, "SIZE", (64, 48))
+    net, meta = load_network("extrapolate", "extranet", train(tiny(tmp_path, "extranet")))
+    assert meta["config"].widths == (24, 24, 32, 32) and meta["gated"] == "true"
+    assert type(net).__name__ == "ExtraNet" and meta["training"]["steps"] >= 1
+    with pytest.raises(UserError, match="extrapolate only"):
+        train(TrainSettings(task="denoise", arch="extranet", work=tmp_path / "w", quiet=True))

@@ -8,12 +8,13 @@ from dataclasses import dataclass, field
 from caching.spec import ONLINE, WARP
 from evaluation.presets import PRESETS, presets_for
 from evaluation.user_network import UserNetwork
+from networks.model import ARCHS
 from networks.tasks import TaskName
 from renderer.path import CameraPath
 from viewer.app.fly import FlyCamera
 from viewer.app.stats import LiveStats
 
-ARCH_NAMES = ("unet", "unetpp")
+ARCH_NAMES = tuple(ARCHS)
 POLICY_FAMILIES = ("every", "delta", "motion", "lfd")
 TAU_RANGES = {"delta": (0.0, 1.0), "motion": (0.0, 32.0), "lfd": (0.0, 0.3)}
 """Slider ranges of each policy's threshold (SMAPE, pixels, SMAPE): wide enough for every

@@ -21,6 +21,7 @@ from evaluation.calibration import (
     sweep_specs,
 )
 from evaluation.presets import TARGETS
+from networks.model import ArchName
 from networks.tasks import TASKS, TaskName
 from renderer.errors import UserError
 from viewer.options import (
@@ -57,7 +58,7 @@ class CalibrateConfig(NetworkOptions, CacheOptions):
     """Seed of the random scenes and paths."""
     resolution: str = "640x360"
     """Image size as WIDTHxHEIGHT (calibrate at the size you run)."""
-    arch: Literal["unet", "unetpp"] = "unet"
+    arch: ArchName = "unet"
     """Network architecture."""
     into: Annotated[Path | None, tyro.conf.arg(metavar="FILE")] = None
     """Calibration file to write (default: $REFRAME_RT_CALIBRATION, else calibration.json

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated
 
 import tyro
 from tqdm import tqdm
@@ -13,6 +13,7 @@ from common.atomic import remove_partials
 from evaluation.dump import frame_done, write_frame
 from evaluation.methods import methods_for
 from evaluation.runner import Runner
+from networks.model import ArchName
 from networks.tasks import TASKS, TaskName
 from renderer.lights import ShadowQuality
 from renderer.player import RenderSettings
@@ -35,7 +36,7 @@ class DumpConfig(NetworkOptions, CacheOptions, PlaybackOptions):
     """The task whose methods are dumped."""
     policy: Annotated[tuple[str, ...], tyro.conf.UseAppendAction] = ()
     """Method to dump beside the baseline, repeatable (default: full)."""
-    arch: Literal["unet", "unetpp"] = "unet"
+    arch: ArchName = "unet"
     """Network architecture."""
     cut: int = 1
     """Top levels a reuse frame recomputes: 1 is ReFrame's cut (the decoder output one level

@@ -6,7 +6,7 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated
 
 import tyro
 from tqdm import tqdm
@@ -18,6 +18,7 @@ from evaluation.report import write_outputs
 from evaluation.runlog import RunLog
 from evaluation.runner import TaskRun
 from evaluation.runner import play as play_path
+from networks.model import ARCH_TASKS, ArchName
 from networks.tasks import TASKS, TaskName
 from renderer.errors import UserError
 from renderer.lights import ShadowQuality
@@ -48,7 +49,7 @@ class EvalConfig(NetworkOptions, CacheOptions, PlaybackOptions):
     frames.csv, report.md and plots in --out."""
 
     task: Annotated[tuple[TaskName, ...], tyro.conf.UseAppendAction] = ()
-    """Task to evaluate, repeatable (default: all three)."""
+    """Task to evaluate, repeatable (default: all three, or those --arch serves)."""
     policy: Annotated[tuple[str, ...], tyro.conf.UseAppendAction] = ()
     """Method to run beside the baseline (and the full network, which runs whenever a cached
     one does), repeatable: full, every-N, delta-H, delta-L,
@@ -57,8 +58,9 @@ class EvalConfig(NetworkOptions, CacheOptions, PlaybackOptions):
     +online (tau adapted to the calibration's FLIP budget by checks) (default: full,
     every-2, delta-H, delta-L, motion-H); oidn runs Intel Open Image Denoise beside them
     (denoise only; needs pyoidn)."""
-    arch: Literal["unet", "unetpp"] = "unet"
-    """Network architecture (U-Net++ weights exist for denoise)."""
+    arch: ArchName = "unet"
+    """Network architecture (U-Net++ weights exist for denoise, ExtraNet's for
+    extrapolate)."""
     cut: int = 1
     """Top levels a reuse frame recomputes: 1 is ReFrame's cut (the decoder output one level
     below the top is cached); deeper cuts reuse less and stay closer to the full network
@@ -108,7 +110,8 @@ def run(cfg: EvalConfig) -> None:
         )
     play = resolve_playback(cfg, cfg.frames)
     settings = RenderSettings(size=play.size, seed=cfg.seed, quality=ShadowQuality())
-    tasks = [TASKS[name] for name in dict.fromkeys(cfg.task or tuple(TASKS))]
+    served = ARCH_TASKS.get(cfg.arch, tuple(TASKS))
+    tasks = [TASKS[name] for name in dict.fromkeys(cfg.task or served)]
     check_task_size(play.size, tasks)
     # Every task's methods are built before anything runs: missing weights fail at once.
     policies = with_full(cfg.policy or DEFAULT_POLICIES)

@@ -14,6 +14,7 @@ from platformdirs import user_config_path
 from caching.spec import PolicyError, parse_policy
 from evaluation.presets import presets_for
 from evaluation.user_network import load_user_network
+from networks.model import ArchName
 from networks.tasks import TASKS, TaskName
 from networks.weights import load_network
 from renderer.errors import UserError
@@ -40,7 +41,7 @@ class ViewConfig(NetworkOptions):
     """Window size as WIDTHxHEIGHT."""
     task: TaskName = "denoise"
     """The network's task."""
-    arch: Literal["unet", "unetpp"] = "unet"
+    arch: ArchName = "unet"
     """Network architecture."""
     policy: str = "delta-L"
     """Refresh policy of the layer cache: full (no caching), every-N, delta-H, delta-L,
