@@ -34,7 +34,7 @@ FACTORIES = textwrap.dedent(
     class Twice(torch.nn.Module):
         def __init__(self):
             super().__init__()
-            self.enc = torch.nn.Conv2d(15, 4, 3, padding=1)
+            self.enc = torch.nn.Conv2d(19, 4, 3, padding=1)
             self.down = torch.nn.Conv2d(4, 4, 3, stride=2, padding=1)
             self.up = torch.nn.Upsample(scale_factor=2.0)
             self.dec = torch.nn.Conv2d(8, 3, 1)
@@ -121,7 +121,7 @@ def test_eval_with_a_network_needs_one_task(factories, tmp_path, capsys):
 
 
 def test_inspect_prints_the_report_and_the_times(factories, capsys):
-    assert main(["inspect", "--network", f"{factories}:ours", "--input", "1x15x64x96",
+    assert main(["inspect", "--network", f"{factories}:ours", "--input", "1x19x64x96",
                  "--repeats", "2"]) == 0  # fmt: skip
     out = capsys.readouterr().out
     assert "captured by export" in out and "reuse/full" in out and "speedup ceiling" in out
