@@ -104,12 +104,12 @@ def main() -> None:
         base_psnr, base_flip = summary(rows, "baseline")
         for arch in ARCHS:
             p, f = summary(rows, arch)
+            # Still frames are held to their own bar (reprojection's FLIP there is 0).
             ratios = {
                 s: summary(part, arch)[1] / max(summary(part, "baseline")[1], 1e-12)
                 for s, part in parts.items()
                 if s not in ("all", "still")
             }
-            # Still frames are held to their own bar (reprojection's FLIP there is 0).
             worst = max(ratios, key=ratios.get)
             still = [r[f"{arch}_vs_exact"] for r in rows if f"{arch}_vs_exact" in r]
             still_max = max(still) if still else 0.0

@@ -31,6 +31,17 @@ def _versions(features: Any) -> list[int]:
     return [t._version for t in tree_leaves(features) if isinstance(t, torch.Tensor)]
 
 
+def deep_features(net: nn.Module, skips: list[torch.Tensor], cut: int) -> Any:
+    """``net.deep(skips, cut)``, outside inference mode: tensors made in inference mode keep
+    no version counter, and the guard against in-place writes into cached features reads
+    theirs. Grad mode stays the caller's as it is here (off in inference mode): leaving
+    inference mode would turn it back on, and the deep stage would record a graph, or fail
+    on a skip made in inference mode."""
+    grad = torch.is_grad_enabled()
+    with torch.inference_mode(False), torch.set_grad_enabled(grad):
+        return net.deep(skips, cut)
+
+
 @dataclass
 class CacheStats:
     """What the cache did, frame by frame."""
@@ -186,14 +197,7 @@ class LayerCache(nn.Module):
     def _refresh(
         self, x: torch.Tensor, skips: list[torch.Tensor], forced: bool, info: FrameInfo
     ) -> None:
-        # Tensors made in inference mode keep no version counter, and the guard against
-        # in-place writes into the cached features reads theirs: the deep stage alone runs
-        # outside it, so the features are ordinary tensors. Grad mode is the caller's as it
-        # is here (off in inference mode): leaving inference mode would turn it back on, and
-        # the deep stage would record a graph, or fail on a skip made in inference mode.
-        grad = torch.is_grad_enabled()
-        with torch.inference_mode(False), torch.set_grad_enabled(grad):
-            self._features = self.net.deep(skips, self.cut)
+        self._features = deep_features(self.net, skips, self.cut)
         self._versions = _versions(self._features)
         if forced or self._input is None:
             self._input = x.detach().clone()

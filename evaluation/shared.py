@@ -22,6 +22,7 @@ from typing import Any
 import torch
 from torch import nn
 
+from caching.cache import deep_features
 from common.padding import pad_to
 
 
@@ -95,12 +96,8 @@ class SharedStages(nn.Module):
         return self._once(("encoder", id(same), k), lambda: self.net.top_encoder(same, k), same)
 
     def deep(self, skips: list[torch.Tensor], k: int = 1) -> Any:
-        def compute() -> Any:
-            grad = torch.is_grad_enabled()  # as caching.LayerCache._refresh runs it
-            with torch.inference_mode(False), torch.set_grad_enabled(grad):
-                return self.net.deep(skips, k)
-
-        return self._once(("deep", id(skips), k), compute, skips)
+        # As a cache runs it: the features handed out may be kept by one.
+        return self._once(("deep", id(skips), k), lambda: deep_features(self.net, skips, k), skips)
 
     def top_decoder(self, c: Any, skips: list[torch.Tensor], k: int = 1) -> torch.Tensor:
         return self._once(

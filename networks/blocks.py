@@ -77,8 +77,9 @@ def conv_flops(height: int, width: int, in_channels: int, out_channels: int, ker
 
 
 class StagedUNet(nn.Module):
-    """What the U-Net and the U-Net++ share: their alignment, and a forward that pads the
-    input to it, runs ``top_encoder``, ``deep`` and ``top_decoder``, and crops back."""
+    """What the U-Net, the U-Net++ and ExtraNet share: their alignment, and a forward that
+    pads the input to it, runs ``top_encoder``, ``deep`` and ``top_decoder``, and crops
+    back."""
 
     config: Any  # a networks.unet.UNetConfig
 

@@ -31,8 +31,9 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from common.padding import aligned, pad_to
-from networks.blocks import conv_flops
+from common.padding import aligned
+from networks.blocks import StagedUNet, conv_flops
+from networks.tasks import SEEN, TASKS
 
 WIDTHS = (24, 24, 32, 32)
 """The main encoder's widths by level, top first (the paper's)."""
@@ -40,9 +41,10 @@ HISTORY_WIDTHS = (24, 32, 32)
 """The history encoder's widths by stage (each at half the resolution of the one before)."""
 DECODER_WIDTHS = (32, 24, 24)
 """The decoder's output widths, from the bottleneck up to full resolution."""
-IN_CHANNELS = 19
+IN_CHANNELS = TASKS["extrapolate"].in_channels
 """Extrapolation's input: filled reprojection (3), albedo (3), normal (3), depth (1),
-reprojection mask (1), then two older frames' shading and mask (4 each)."""
+reprojection mask (1, channel :data:`~networks.tasks.SEEN`), then two older frames' shading
+and mask (4 each)."""
 HISTORY_FRAMES = 3
 MAIN_CHANNELS = 14
 """What the main encoder reads: the filled reprojection, the same with its holes zeroed,
@@ -165,11 +167,10 @@ class HistoryEncoder(nn.Module):
         return total + self.fuse.flops(height >> 3, width >> 3)
 
 
-class ExtraNet(nn.Module):
+class ExtraNet(StagedUNet):
     """(B, 19, H, W) extrapolation input -> (B, 3, H, W) correction; any H, W (padded to a
-    multiple of 8, cropped back). Staged for :class:`caching.LayerCache` at cut 1 only."""
-
-    alignment = 8
+    multiple of 8, its four levels' alignment, and cropped back). Staged for
+    :class:`caching.LayerCache` at cut 1 only."""
 
     def __init__(self, config) -> None:
         super().__init__()
@@ -191,18 +192,14 @@ class ExtraNet(nn.Module):
         )
         self.head = nn.Conv2d(d[2], config.out_channels, 1)
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        h, w = x.shape[-2:]
-        skips = self.top_encoder(pad_to(x, self.alignment))
-        return self.top_decoder(self.deep(skips), skips)[..., :h, :w]
-
     def top_encoder(self, x: torch.Tensor, k: int = 1) -> list[torch.Tensor]:
         """[the full-resolution features, the three history frames (B, 12, H, W)]."""
         self._check_cut(k)
-        base, seen = x[:, 0:3], x[:, 10:11]
-        main = torch.cat([base, base * seen, x[:, 6:9], x[:, 9:10], x[:, 3:6], seen], dim=1)
-        # Oldest first, as the paper orders them: i-3, i-2, i-1 (its plain warp: holes zeroed).
-        frames = torch.cat([x[:, 15:19], x[:, 11:15], base * seen, seen], dim=1)
+        base, seen = x[:, 0:3], x[:, SEEN : SEEN + 1]
+        warped = base * seen  # ExtraNet's plain warp: holes zeroed
+        main = torch.cat([base, warped, x[:, 6:9], x[:, 9:10], x[:, 3:6], seen], dim=1)
+        # Oldest first, as the paper orders them: i-3, i-2, i-1.
+        frames = torch.cat([x[:, 15:19], x[:, 11:15], warped, seen], dim=1)
         return [self.inc(main), frames]
 
     def deep(self, skips: list[torch.Tensor], k: int = 1) -> torch.Tensor:

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import Literal, get_args
 
 import torch
@@ -215,25 +216,27 @@ class Extrapolate(Task):
         # mask says where it was reprojected and where filled. The frames before that,
         # brought in by chained warps, show some of what the last one hid.
         shot = _same_shot(frame, history)
+        chain = [*shot, frame]
+        # Where each frame of the chain shows what the one before it saw: each mask is
+        # computed once, the last (the fill's too) for all of them.
+        kept = [carried_over(a, b) for a, b in pairwise(chain)]
         if not shot:
             channels = [torch.zeros_like(frame.color), *geometry_inputs(frame)]
             channels.append(torch.zeros_like(frame.depth))
         else:
-            # The mask is the fill's too: computed once for both.
-            seen = carried_over(shot[-1], frame)
-            base = compress(self._guided(frame, shot[-1], seen), frame)
-            channels = [base, *geometry_inputs(frame), seen.to(frame.depth.dtype)]
+            base = compress(self._guided(frame, shot[-1], kept[-1]), frame)
+            channels = [base, *geometry_inputs(frame), kept[-1].to(frame.depth.dtype)]
         for back in range(2, OLDER + 2):
             if len(shot) < back:
                 channels += [torch.zeros_like(frame.color), torch.zeros_like(frame.depth)]
                 continue
-            source = shot[-back]
-            shading = source.reference / modulation(source)
+            first = len(shot) - back
+            shading = chain[first].reference / modulation(chain[first])
             valid = torch.ones_like(frame.depth)
-            for step in [*shot[len(shot) - back + 1 :], frame]:  # one frame at a time
-                shading = backward_warp(shading, step.motion)
-                valid = backward_warp(valid, step.motion, mode="nearest") * _valid(step, source)
-                source = step
+            for i in range(first + 1, len(chain)):  # warped forward one frame at a time
+                shading = backward_warp(shading, chain[i].motion)
+                mask = kept[i - 1].to(frame.depth.dtype)
+                valid = backward_warp(valid, chain[i].motion, mode="nearest") * mask
             channels += [torch.log1p(shading.clamp(min=0.0)) * valid, valid]
         return torch.cat(channels)
 

@@ -129,12 +129,11 @@ def load_network(
     except json.JSONDecodeError:
         raise WeightsError(f"{file}: unreadable 'gated' in its header") from None
     if spec is not None and gated != spec.gated:
+        unsure = "where its start is unsure"
+        made, now = ("gated", "everywhere") if gated else ("everywhere", unsure)
         raise WeightsError(
-            f"{file} was trained with its correction "
-            + ("gated" if not spec.gated else "everywhere")
-            + f", but {task} now applies it "
-            + ("everywhere" if not spec.gated else "where its start is unsure")
-            + ": it was made for an earlier version of the task; train it again"
+            f"{file} was trained with its correction {made}, but {task} now applies it "
+            f"{now}: it was made for an earlier version of the task; train it again"
         )
     try:
         tensors = load_file(str(file))

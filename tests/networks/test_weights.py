@@ -10,7 +10,7 @@ from safetensors.torch import load_file, save_file
 from networks.model import build
 from networks.tasks import TASKS
 from networks.unet import UNetConfig
-from networks.weights import WeightsError, load_network, read_metadata, save_weights
+from networks.weights import WeightsError, load_network, read_metadata, save_weights, weights_path
 
 CONFIG = UNetConfig(
     TASKS["denoise"].in_channels,
@@ -94,6 +94,25 @@ def test_a_file_that_disagrees_on_residual(tmp_path):
     save_file(tensors, str(path), metadata={**metadata, "residual": "{not json"})
     with pytest.raises(WeightsError, match="unreadable 'residual'"):
         load_network("denoise", "unet", path)
+
+
+def test_a_file_that_disagrees_on_the_gate(tmp_path):
+    """Extrapolation's correction is gated; a file trained ungated (or saying nothing, as
+    files from before the gate) is refused in one line, and so is an unreadable header."""
+    shipped = weights_path("extrapolate", "unet")
+    metadata = dict(read_metadata(shipped))
+    tensors = load_file(str(shipped))
+    path = tmp_path / "w.safetensors"
+    for header in (
+        {**metadata, "gated": "false"},
+        {k: v for k, v in metadata.items() if k != "gated"},
+    ):
+        save_file(tensors, str(path), metadata=header)
+        with pytest.raises(WeightsError, match="correction everywhere, but extrapolate now"):
+            load_network("extrapolate", "unet", path)
+    save_file(tensors, str(path), metadata={**metadata, "gated": "{not json"})
+    with pytest.raises(WeightsError, match="unreadable 'gated'"):
+        load_network("extrapolate", "unet", path)
 
 
 def test_foreign_safetensors_and_wrong_shapes(tmp_path):
