@@ -28,7 +28,7 @@ def backward_warp(
     Args:
         previous: (B, C, H, W) or (C, H, W) image of frame t-1.
         motion: (B, 2, H, W) or (2, H, W) motion vectors of frame t, same H, W.
-        mode: ``bilinear`` or ``nearest``.
+        mode: ``bilinear``, ``nearest`` or ``bicubic`` (which may overshoot near edges).
 
     Returns:
         The warped image, shaped like ``previous``; samples from outside the image take

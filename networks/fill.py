@@ -17,6 +17,7 @@ import torch
 
 from common.warping import backward_warp
 from networks.reproject import carried_over, fill_holes
+from networks.sharp_warp import sharp_warp
 from renderer.frame import Frame
 
 RADIUS = 4
@@ -56,11 +57,13 @@ def fill_from_surface(
     _, h, w = shading.shape
     log_depth = torch.log(depth[0].clamp(min=1e-4))
     sky = depth[0] <= 0
-    offsets = torch.arange(-RADIUS, RADIUS + 1)
+    device = shading.device
+    offsets = torch.arange(-RADIUS, RADIUS + 1, device=device)
     oy, ox = (o.flatten() for o in torch.meshgrid(offsets, offsets, indexing="ij"))
-    total = torch.zeros(shading.shape[0], len(ys), dtype=shading.dtype)
-    weight = torch.zeros(len(ys), dtype=shading.dtype)
-    search = torch.arange(len(ys))  # the holes still without a neighbour on their surface
+    total = torch.zeros(shading.shape[0], len(ys), dtype=shading.dtype, device=device)
+    weight = torch.zeros(len(ys), dtype=shading.dtype, device=device)
+    # The holes still without a neighbour on their surface:
+    search = torch.arange(len(ys), device=device)
     for stride in STRIDES:
         py, px = ys[search], xs[search]
         qy = (py[:, None] + oy * stride).clamp(0, h - 1)
@@ -76,7 +79,7 @@ def fill_from_surface(
         search = search[weight[search] < MIN_WEIGHT]
         if len(search) == 0:
             break
-    open_ = torch.zeros(len(ys), dtype=torch.bool)
+    open_ = torch.zeros(len(ys), dtype=torch.bool, device=device)
     open_[search] = True
     # The pull-push (two pyramids) only when some hole found nothing.
     out = split_pull_push(shading, valid, depth) if open_.any() else shading.clone()
@@ -102,13 +105,20 @@ def reproject_guided(
     current: Frame,
     modulation: torch.Tensor,
     seen: torch.Tensor | None = None,
+    previous_modulation: torch.Tensor | None = None,
 ) -> torch.Tensor:
     """(3, H, W): ``previous_image`` (linear HDR, of frame t-1) warped into frame t by its
     motion vectors; disoccluded and off-screen pixels filled by :func:`fill_from_surface`
     in shading (colour / ``modulation``, frame t's (3, H, W) albedo plus a floor), then
-    modulated back. Equal to :func:`~networks.reproject.reproject` wherever frame t-1 saw
-    the surface. ``seen``: ``carried_over(previous, current)``, if the caller has it."""
-    warped = backward_warp(previous_image, current.motion)
+    modulated back. ``seen``: ``carried_over(previous, current)``, if the caller has it.
+
+    The warp is :func:`~networks.sharp_warp.sharp_warp` given ``previous_modulation``
+    (frame t-1's albedo plus the floor); without it a bilinear one, and the result then
+    equals :func:`~networks.reproject.reproject` wherever frame t-1 saw the surface."""
+    if previous_modulation is None:
+        warped = backward_warp(previous_image, current.motion)
+    else:
+        warped = sharp_warp(previous_image, current, previous_modulation, modulation)
     valid = carried_over(previous, current) if seen is None else seen
     filled = fill_from_surface(warped / modulation, valid, current.depth, current.normal)
     return torch.where(valid, warped, filled * modulation)

@@ -209,7 +209,9 @@ class Extrapolate(Task):
         return inputs[:, :3] + unsure(inputs) * output
 
     def _guided(self, frame: Frame, one_back: Frame, seen: torch.Tensor) -> torch.Tensor:
-        return reproject_guided(one_back.reference, one_back, frame, modulation(frame), seen)
+        return reproject_guided(
+            one_back.reference, one_back, frame, modulation(frame), seen, modulation(one_back)
+        )
 
     def assemble(self, frame, history, previous_output=None) -> torch.Tensor:
         # The reprojected previous frame (holes filled) is what the network corrects; the
