@@ -8,7 +8,6 @@ number of frames. With ``enabled = False`` it is the plain network.
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -16,10 +15,15 @@ import torch
 from torch import nn
 from torch.utils._pytree import tree_leaves
 
+from caching import graphs
+from caching.graphs import GraphedPaths, copy_features
+from caching.measures import HOST_READS, read_host
 from caching.policies import FrameInfo, Policy
 from caching.protocol import Staged
 from caching.warp import compose_flow, warp_features, warp_nearest
 from common.padding import pad_to
+from common.placement import as_input
+from common.timing import Stopwatch
 
 
 class CachedTensorMutated(RuntimeError):
@@ -52,7 +56,11 @@ class CacheStats:
     """Per frame: the refresh was forced (first frame, new shape, cut, non-finite input)."""
     decision_ms: list[float] = field(default_factory=list)
     """Per frame: time spent deciding (for ``+warp``, composing the motion and warping the
-    cached input included)."""
+    cached input included); on CUDA, timed by events on the GPU's clock."""
+    host_reads: list[int] = field(default_factory=list)
+    """Per frame: device-to-host transfers the decision made (``caching.measures.read_host``;
+    on a GPU each waits for the queued work). One where the policy measures the input or
+    the finiteness check runs; none on a forced refresh of a policy that compares inputs."""
     flops_full: int = 0
     flops_run: int = 0
 
@@ -106,6 +114,11 @@ class LayerCache(nn.Module):
         self._flow: torch.Tensor | None = None
         self._versions: list[int] = []
         self.last_check: torch.Tensor | None = None
+        self.cuda_graphs = False
+        """Replay each path as a captured CUDA graph (``caching.graphs``) on CUDA inputs of
+        a fixed shape; not for ``+warp`` policies or checked frames, which run as usual."""
+        self._graphs: GraphedPaths | None = None
+        self._stopwatch: Stopwatch | None = None
 
     def reset(self) -> None:
         """Drop the cached tensors and the statistics (a new sequence)."""
@@ -135,13 +148,19 @@ class LayerCache(nn.Module):
         """
         self.last_check = None
         if not self.enabled:
-            return self.net(x)
+            return self.net(as_input(x, self.net))
         info = info or FrameInfo(index=self.stats.frames)
         h, w = x.shape[-2:]
-        padded = pad_to(x, self.net.alignment)
-        skips = self.net.top_encoder(padded, self.cut)
-        start = time.perf_counter()
-        finite, forced = self._checks(x, info, self.policy.compares_input)
+        # The network runs at its own precision; the policy and the finiteness check read
+        # the input as given (sums of a half input would overflow).
+        padded = as_input(pad_to(x, self.net.alignment), self.net)
+        paths = self._graphed(padded, check)
+        skips = None if paths is not None else self.net.top_encoder(padded, self.cut)
+        if self._stopwatch is None or self._stopwatch.cuda != (x.device.type == "cuda"):
+            self._stopwatch = Stopwatch(x.device)
+        self._stopwatch.start()
+        reads = HOST_READS.count
+        finite, forced, info = self._checks(x, info, self.policy.compares_input)
         warp = not forced and self.policy.warp and info.flow is not None
         against = self._input
         if warp:
@@ -156,23 +175,57 @@ class LayerCache(nn.Module):
             finite = self.policy.input_finite
             if not finite:
                 forced = refresh = True
-        decided = (time.perf_counter() - start) * 1e3
+        decided = self._stopwatch.stop()
+        reads = HOST_READS.count - reads
         if check and not forced:
             reused = self._reused(warp, tuple(padded.shape[-2:]))
             self.last_check = self._decode(reused, skips)[..., :h, :w]
             refresh = True
-        if refresh:
+        if paths is not None:
+            out = self._replay(paths, x, padded, refresh, forced, info)[..., :h, :w].clone()
+        elif refresh:
             self._refresh(x, skips, forced, info)
-            features = self._features
+            out = self._decode(self._features, skips)[..., :h, :w]
         else:
             features = self._reused(warp, tuple(padded.shape[-2:]))
-        out = self._decode(features, skips)[..., :h, :w]
+            out = self._decode(features, skips)[..., :h, :w]
         if not finite:
             # Features built on a broken input must not outlive its frame: reuse frames
             # would show them, and a policy comparing against a NaN input never refreshes.
             self._features = self._input = self._flow = None
-        self._record(refresh, forced, decided, h, w)
+        self._record(refresh, forced, decided, reads, h, w)
         return out
+
+    def _graphed(self, padded: torch.Tensor, check: bool) -> GraphedPaths | None:
+        """The captured paths for ``padded``'s shape (captured now if the shape is new), or
+        None where this frame runs as usual."""
+        if not (self.cuda_graphs and graphs.capturable(padded)) or self.policy.warp or check:
+            return None
+        if self._graphs is None or not self._graphs.fits(padded):
+            self._graphs = None  # the old graphs' memory first
+            self._graphs = graphs.GraphedPaths(self.net, padded, self.cut, deep_features)
+        return self._graphs
+
+    def _replay(
+        self,
+        paths: GraphedPaths,
+        x: torch.Tensor,
+        padded: torch.Tensor,
+        refresh: bool,
+        forced: bool,
+        info: FrameInfo,
+    ) -> torch.Tensor:
+        """A frame through the captured paths; the cache's features are the refresh
+        graph's static outputs."""
+        if refresh:
+            out, self._features = paths.refresh(padded)
+            self._remember(x, forced, info)
+            return out
+        if self._features is not paths.features:  # refreshed outside the graphs
+            copy_features(paths.features, self._features)
+            self._features = paths.features
+        self._versions = _versions(self._features)
+        return paths.reuse(padded)
 
     def _reused(self, warp: bool, padded: tuple[int, int]) -> Any:
         """The cached features for a reuse frame: as kept, or warped by ``+warp``."""
@@ -198,6 +251,10 @@ class LayerCache(nn.Module):
         self, x: torch.Tensor, skips: list[torch.Tensor], forced: bool, info: FrameInfo
     ) -> None:
         self._features = deep_features(self.net, skips, self.cut)
+        self._remember(x, forced, info)
+
+    def _remember(self, x: torch.Tensor, forced: bool, info: FrameInfo) -> None:
+        """After a refresh: the input the features were built on, for the policy."""
         self._versions = _versions(self._features)
         if forced or self._input is None:
             self._input = x.detach().clone()
@@ -208,8 +265,9 @@ class LayerCache(nn.Module):
 
     def _checks(
         self, x: torch.Tensor, info: FrameInfo, defer: bool = False
-    ) -> tuple[bool | None, bool]:
-        """(the input is finite, the frame must refresh whatever the policy says).
+    ) -> tuple[bool | None, bool, FrameInfo]:
+        """(the input is finite, the frame must refresh whatever the policy says, ``info``
+        with its motion read as a float where it was a tensor).
 
         With ``defer``, a frame the policy will judge leaves finiteness to it (None): a
         policy that compares inputs reads every value anyway, and a NaN or inf anywhere
@@ -225,19 +283,29 @@ class LayerCache(nn.Module):
             or c.device != x.device
         )
         if defer and not forced:
-            return None, False
+            return None, False, info
         # One reduction instead of a mask of the whole input: NaN and inf survive a sum (a
         # finite input that overflows it only costs a refresh; summed in float32, a half
-        # input would overflow at 65504 and never be reused).
-        finite = bool(torch.isfinite(x.sum(dtype=torch.float32)))
-        return finite, forced or not finite
+        # input would overflow at 65504 and never be reused). A motion the caller left on
+        # the device comes back in the same transfer.
+        values = [torch.isfinite(x.sum(dtype=torch.float32))]
+        if isinstance(info.motion, torch.Tensor):
+            values.append(info.motion)
+        read = read_host(*values)
+        if len(read) > 1:
+            info = replace(info, motion=read[1])
+        finite = bool(read[0])
+        return finite, forced or not finite, info
 
-    def _record(self, refresh: bool, forced: bool, decided: float, h: int, w: int) -> None:
+    def _record(
+        self, refresh: bool, forced: bool, decided: float, reads: int, h: int, w: int
+    ) -> None:
         self.last_refresh = refresh
         s = self.stats
         s.refreshes.append(refresh)
         s.forced.append(forced)
         s.decision_ms.append(decided)
+        s.host_reads.append(reads)
         counter = getattr(self.net, "stage_flops", None)
         if counter is not None:
             flops = counter(h, w, self.cut)

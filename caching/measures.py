@@ -12,16 +12,35 @@ import torch
 import torch.nn.functional as F
 
 
+class HostReads:
+    """Counts the device-to-host transfers the refresh decisions make: on a GPU each one
+    waits for the queued work, so a decision should cost one (the decision itself)."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+
+HOST_READS = HostReads()
+
+
+def read_host(*values: torch.Tensor) -> list[float]:
+    """The 0-d tensors ``values`` as floats, in one transfer (counted in ``HOST_READS``)."""
+    HOST_READS.count += 1
+    if len(values) == 1:
+        return [float(values[0])]
+    return torch.stack([v.to(torch.float32) for v in values]).tolist()
+
+
 def smape(x: torch.Tensor, c: torch.Tensor) -> float:
     """ReFrame's Delta: ``2 * mean|x - c| / mean(|x| + |c|)`` over the whole tensor."""
     num = (x - c).abs().mean()
     den = (x.abs() + c.abs()).mean()
-    return float(2.0 * num / den.clamp(min=1e-12))
+    return read_host(2.0 * num / den.clamp(min=1e-12))[0]
 
 
 def smape_of(diff: torch.Tensor, x_sum: torch.Tensor, c_sum: torch.Tensor) -> float:
     """SMAPE from its sums: ``sum|x - c|``, ``sum|x|`` and ``sum|c|``."""
-    return float(2.0 * diff / (x_sum + c_sum).clamp(min=1e-12))
+    return read_host(2.0 * diff / (x_sum + c_sum).clamp(min=1e-12))[0]
 
 
 def low_frequency_difference(x: torch.Tensor, c: torch.Tensor, factor: int = 8) -> float:
@@ -32,7 +51,12 @@ def low_frequency_difference(x: torch.Tensor, c: torch.Tensor, factor: int = 8) 
 
 def mean_motion(flow: torch.Tensor) -> float:
     """The mean length in pixels of the (..., 2, H, W) motion vectors ``flow``."""
-    return float(flow.norm(dim=-3).mean())
+    return read_host(motion_length(flow))[0]
+
+
+def motion_length(flow: torch.Tensor) -> torch.Tensor:
+    """:func:`mean_motion` as a 0-d tensor where ``flow`` is (read with the decision)."""
+    return flow.norm(dim=-3).mean()
 
 
 def box(t: torch.Tensor, factor: int) -> torch.Tensor:
@@ -85,12 +109,15 @@ class Against:
         fx, fc = _flat(x), (None if c is None else _flat(c))
         # Chunks pair up element by element only between two tensors laid out alike.
         unlike = c is not None and (fc is None or c.stride() != x.stride())
+        # Half-precision sums overflow at 65504: those add up in float32.
+        acc = {"dtype": torch.float32} if x.dtype in (torch.float16, torch.bfloat16) else {}
         if x.device.type != "cpu" or fx is None or unlike:
             w = self.workspace(x)
-            return (torch.abs(x, out=w) if c is None else torch.sub(x, c, out=w).abs_()).sum()
+            diff = torch.abs(x, out=w) if c is None else torch.sub(x, c, out=w).abs_()
+            return diff.sum(**acc)
         if self.chunk is None or self.chunk.dtype != x.dtype:
             self.chunk = torch.empty(CHUNK, dtype=x.dtype)
-        total = torch.zeros((), dtype=x.dtype)
+        total = torch.zeros((), dtype=acc.get("dtype", x.dtype))
         for i in range(0, fx.numel(), CHUNK):
             a = fx[i : i + CHUNK]
             w = self.chunk[: a.numel()]
@@ -98,7 +125,7 @@ class Against:
                 torch.abs(a, out=w)
             else:
                 torch.sub(a, fc[i : i + CHUNK], out=w).abs_()
-            total += w.sum()
+            total += w.sum(**acc)
         return total
 
     def workspace(self, x: torch.Tensor) -> torch.Tensor:

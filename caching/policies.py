@@ -12,7 +12,7 @@ from typing import ClassVar
 
 import torch
 
-from caching.measures import Against, box, smape, smape_of
+from caching.measures import Against, box, read_host, smape, smape_of
 
 
 @dataclass(frozen=True)
@@ -22,8 +22,9 @@ class FrameInfo:
     index: int = 0
     cut: bool = False
     """The camera jumped since the previous frame."""
-    motion: float = 0.0
-    """Mean motion-vector length in pixels (frame to previous frame)."""
+    motion: float | torch.Tensor = 0.0
+    """Mean motion-vector length in pixels (frame to previous frame); a 0-d tensor is read
+    by the cache in the same transfer as its finiteness check (a policy sees a float)."""
     flow: torch.Tensor | None = None
     """(B, 2, H, W) motion vectors of the frame at the input's size (docs/DESIGN.md's convention),
     for ``+warp`` policies; None: reuse frames are not warped."""
@@ -92,6 +93,10 @@ class Delta(Policy):
     """
 
     tau: float = 0.1
+    single_read: bool | None = field(default=None, compare=False)
+    """Read the three sums in one device-to-host transfer every frame, instead of two
+    (and a pass over the input less) on most frames and three on the rest. None: on a
+    GPU, where each transfer waits for the queued work."""
     _against: Against = field(default_factory=Against, init=False, repr=False, compare=False)
     family: ClassVar[str] = "delta"
     compares_input: ClassVar[bool] = True
@@ -109,7 +114,13 @@ class Delta(Policy):
 
     def wants_refresh(self, x, cached_input, info) -> bool:
         diff, c_sum = self._diff_and_cached_sum(x, cached_input, info.warped)
-        d, c = float(diff), float(c_sum)
+        single = self.single_read if self.single_read is not None else x.device.type != "cpu"
+        if single:
+            x_sum = self._sum_abs(x)
+            d, s, c = read_host(diff, x_sum, c_sum)
+            self.input_finite = math.isfinite(d)
+            return not self.input_finite or 2.0 * d / max(s + c, 1e-12) > self.tau
+        d, c = read_host(diff, c_sum)
         # The cached input is finite (the cache keeps no other): a NaN or inf in x is in d.
         self.input_finite = math.isfinite(d)
         if not self.input_finite:

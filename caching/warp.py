@@ -21,6 +21,7 @@ from typing import Any
 import torch
 import torch.nn.functional as F
 
+from caching.measures import read_host
 from common.warping import backward_warp
 
 
@@ -67,7 +68,8 @@ def source_index(flow: torch.Tensor) -> torch.Tensor | None:
     ys = torch.arange(h, dtype=flow.dtype, device=flow.device).view(h, 1)
     sx = (flow[:, 0] + xs).round_().clamp_(0, w - 1)
     sy = (flow[:, 1] + ys).round_().clamp_(0, h - 1)
-    if not (bool((sx != xs).any()) or bool((sy != ys).any())):
+    moves = (sx != xs).any() | (sy != ys).any()
+    if not read_host(moves)[0]:
         return None
     # In integers: a float32 flat index is exact only up to 2^24 pixels.
     return (sy.to(torch.long) * w + sx.to(torch.long)).view(b, h * w)

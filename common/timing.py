@@ -1,10 +1,12 @@
-"""Timing shared by the benchmarks."""
+"""Timing: the benchmarks' medians, and the stopwatch the evaluation times networks with."""
 
 from __future__ import annotations
 
 import statistics
 import time
 from collections.abc import Callable
+
+import torch
 
 
 def median_ms(fn: Callable[[], object], repeats: int, warmup: int = 1) -> float:
@@ -39,3 +41,38 @@ def paired_median_ms(
             fn()
             into.append(time.perf_counter() - start)
     return statistics.median(times[0]) * 1e3, statistics.median(times[1]) * 1e3
+
+
+class Stopwatch:
+    """Milliseconds of the work between ``start()`` and ``stop()``, on ``device``.
+
+    On the CPU the wall time. On CUDA, where a call only queues kernels, a pair of CUDA
+    events recorded on the current stream: ``stop()`` waits for the end event (so the time
+    is that of the kernels queued in between, on the GPU's clock), which costs a
+    synchronisation per measurement and nothing else.
+    """
+
+    def __init__(self, device: torch.device | str = "cpu") -> None:
+        self.cuda = torch.device(device).type == "cuda"
+        self._events = None
+        if self.cuda:
+            self._events = (
+                torch.cuda.Event(enable_timing=True),
+                torch.cuda.Event(enable_timing=True),
+            )
+        self._start = 0.0
+
+    def start(self) -> None:
+        if self._events is not None:
+            self._events[0].record()
+        else:
+            self._start = time.perf_counter()
+
+    def stop(self) -> float:
+        """Milliseconds since ``start()``."""
+        if self._events is None:
+            return (time.perf_counter() - self._start) * 1e3
+        begin, end = self._events
+        end.record()
+        end.synchronize()
+        return float(begin.elapsed_time(end))

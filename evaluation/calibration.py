@@ -20,6 +20,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
+import torch
 from tqdm import tqdm
 
 from evaluation.methods import methods_for
@@ -112,9 +113,12 @@ def sweep(
     cache_dir=None,
     quiet: bool = False,
     network: UserNetwork | None = None,
+    device: torch.device | str = "cpu",
+    precision: str = "fp32",
 ) -> list[SweepRow]:
     """Every spec on ``scenes`` random scenes' calibration paths, against the full network
-    (``network``: the user's own instead of ours)."""
+    (``network``: the user's own instead of ours), the network on ``device`` at
+    ``precision``."""
 
     def paths() -> Iterator[tuple[Scene, CameraPath]]:
         for k in range(scenes):
@@ -124,7 +128,7 @@ def sweep(
 
     return measure(
         task_name, specs, paths(), scenes * frames, frames, size, arch, cache_dir, quiet,
-        stretch=max(frames // 3, 1), network=network,
+        stretch=max(frames // 3, 1), network=network, device=device, precision=precision,
     )  # fmt: skip
 
 
@@ -140,6 +144,8 @@ def measure(
     quiet: bool = False,
     stretch: int | None = None,
     network: UserNetwork | None = None,
+    device: torch.device | str = "cpu",
+    precision: str = "fp32",
 ) -> list[SweepRow]:
     """Every spec along each (scene, path) (its first ``frames``), against the full network
     on the same frames; ``total`` frames in all, for the progress bar. With ``stretch``, the
@@ -147,7 +153,10 @@ def measure(
     also has its worst stretch's mean FLIP."""
     task = TASKS[task_name]
     specs = list(dict.fromkeys(specs))  # a spec named twice would be counted twice
-    methods = methods_for(task, ["full", *specs], arch, network=network, size=size)
+    methods = methods_for(
+        task, ["full", *specs], arch, network=network, size=size, device=device,
+        precision=precision,
+    )  # fmt: skip
     totals = {spec: [0, 0.0] for spec in specs}  # refreshes, ms
     full_ms = 0.0
     # (path, stretch) -> [frames, {spec: FLIP sum}]
@@ -155,7 +164,7 @@ def measure(
     settings = RenderSettings(size=size, quality=ShadowQuality())
     progress = tqdm(total=total, desc=f"sweep {task_name}", unit="frame", disable=quiet)
     for k, (scene, path) in enumerate(paths):
-        runner = Runner(scene, path, task, methods, settings, cache_dir)
+        runner = Runner(scene, path, task, methods, settings, cache_dir, device=device)
         parts = max(min(frames or len(path), len(path)) // stretch, 1) if stretch else 1
         try:
             for result in runner.run(frames, against_reference=False):

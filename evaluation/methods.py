@@ -5,6 +5,7 @@ only)."""
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Sequence
 
 import torch
@@ -14,6 +15,7 @@ from caching.cache import LayerCache
 from caching.online import DEFAULT_BUDGET, OnlineTau
 from caching.policies import FrameInfo
 from caching.spec import PolicyError, parse_policy
+from common.device import precision_dtype, resolve_device
 from common.metrics.flip import flip
 from common.tonemap import tonemap
 from evaluation.calibrated import record_for
@@ -71,7 +73,8 @@ class CachedMethod(NetworkMethod):
         info = FrameInfo(
             index=frame.index,
             cut=frame.cut,
-            motion=mean_motion(frame) if self.cache.policy.reads_motion else 0.0,
+            # Left on the device: the cache reads it with its own check, in one transfer.
+            motion=measures.motion_length(frame.motion) if self.cache.policy.reads_motion else 0.0,
             flow=frame.motion.unsqueeze(0) if self.cache.policy.warp else None,
         )
         y = self.cache(x, info, check=self.online is not None and self.online.due())
@@ -103,11 +106,17 @@ def methods_for(
     cut: int = 1,
     network: UserNetwork | None = None,
     size: tuple[int, int] = (640, 360),
+    device: torch.device | str = "cpu",
+    precision: str = "fp32",
+    cuda_graphs: bool = False,
 ) -> list[Method]:
     """The task's baseline, then one method per policy spec (the network loaded once);
     cached methods recompute the top ``cut`` levels on reuse frames. ``network``: the
     user's own instead of ours (``arch`` then unused), staged on the task's input at
-    ``size`` (width, height).
+    ``size`` (width, height). The network runs on ``device`` at ``precision`` (fp32,
+    fp16, bf16: its weights' dtype; inputs are cast to it, outputs back to float32).
+    ``cuda_graphs``: the full network and each cache's paths are replayed as CUDA graphs
+    (CUDA only); the methods then share no stage results (a graph replays all of its own).
 
     Raises:
         UserError: a bad spec; WeightsError for missing or mismatched weights.
@@ -134,17 +143,28 @@ def methods_for(
         cut = net.cut
     else:
         net, _ = load_network(task.name, arch)
+    device = resolve_device(device)
+    dtype = precision_dtype(precision, device)
+    if cuda_graphs and device.type != "cuda":
+        raise UserError(f"--cuda-graphs needs a CUDA device (the networks run on {device})")
+    if network is not None and (dtype, device) != (torch.float32, torch.device("cpu")):
+        # A staged user network is kept between calls (staging takes seconds): cast a
+        # copy, so a later fp32 run does not get weights rounded through half precision.
+        net = copy.deepcopy(net)
+    net = net.to(device=device, dtype=dtype)
     # The methods of a frame share what they agree on (evaluation.shared). Our networks'
     # forward is their stages by construction; a user's network keeps its own forward for
     # ``full`` (its stages were checked against it at two sizes, not at every size).
-    share, stages = FrameShare(), SharedStages(net)
+    share, stages = FrameShare(), (net if cuda_graphs else SharedStages(net))
     for spec, policy in parsed.items():
         if spec == "full":
-            methods.append(NetworkMethod(task, net if network else stages, "full", share))
+            full = net if network else stages
+            methods.append(NetworkMethod(task, full, "full", share, cuda_graphs))
         else:
             try:
                 cache = LayerCache(stages, policy, cut)
             except ValueError as error:
                 raise UserError(f"--cut {cut}: {error}") from None
+            cache.cuda_graphs = cuda_graphs
             methods.append(CachedMethod(task, cache, name=spec, share=share))
     return methods + peers

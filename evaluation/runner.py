@@ -119,11 +119,12 @@ class Runner:
         settings: RenderSettings,
         cache_dir: Path | None = None,
         gl: GLContext | None = None,
+        device: torch.device | str = "cpu",
     ) -> None:
         self.task = task
         self.run_of = TaskRun(task, methods)
         self.methods = self.run_of.methods
-        self.feed = FrameFeed(scene, path, settings, task.needs_low_res, cache_dir, gl)
+        self.feed = FrameFeed(scene, path, settings, task.needs_low_res, cache_dir, gl, device)
         self.path = path
 
     def run(

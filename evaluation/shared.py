@@ -15,7 +15,6 @@ method would cost on its own.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -24,6 +23,8 @@ from torch import nn
 
 from caching.cache import deep_features
 from common.padding import pad_to
+from common.placement import module_device
+from common.timing import Stopwatch
 
 
 class FrameShare:
@@ -115,9 +116,10 @@ class SharedStages(nn.Module):
         if found is not None:
             self._charged += found[1]
             return found[0]
-        start = time.perf_counter()
+        watch = Stopwatch(module_device(self.net))
+        watch.start()
         value = compute()
-        self._memo[key] = (value, (time.perf_counter() - start) * 1e3, keep)
+        self._memo[key] = (value, watch.stop(), keep)
         return value
 
 

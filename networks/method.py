@@ -2,22 +2,35 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from typing import Any
 
 import torch
 from torch import nn
 
+from common.graphs import CapturedCall
+from common.placement import as_input
+from common.timing import Stopwatch
 from networks.tasks import History, Task
 from renderer.frame import Frame
+
+
+def captured(net: nn.Module, example: torch.Tensor) -> Any:
+    """``net`` captured as a CUDA graph for inputs like ``example`` (``CapturedCall``)."""
+    with torch.no_grad():
+        return CapturedCall(net, example)
 
 
 class NetworkMethod:
     """Runs ``net`` on each frame; keeps its previous output for tasks that read it.
 
     ``last_ms`` is the time of the network alone (with a cache: its decision included),
-    without assembling inputs or converting the output: what a speedup compares.
+    without assembling inputs or converting the output: what a speedup compares. On CUDA
+    it is measured by events on the GPU's clock (``common.timing.Stopwatch``).
+
+    The network runs at the precision of its weights (``--precision``): the input is cast
+    to it there, and its output back to float32 here; the input assembly, the cache's
+    decision and the output conversion stay float32.
 
     ``share``, when given, is a per-frame memo (``get(key, compute, keep)``) the methods of
     one task have in common: the input is assembled once for all of them (once per previous
@@ -27,15 +40,24 @@ class NetworkMethod:
     """
 
     def __init__(
-        self, task: Task, net: nn.Module, name: str = "full", share: Any | None = None
+        self,
+        task: Task,
+        net: nn.Module,
+        name: str = "full",
+        share: Any | None = None,
+        cuda_graphs: bool = False,
     ) -> None:
         self.task = task
+        self.cuda_graphs = cuda_graphs
+        """On CUDA, replay the network as a captured CUDA graph (one per input shape)."""
+        self._graph: Any = None
         self.net = net
         self.name = name
         self.share = share
         self.last_refresh: bool | None = None
         self.last_ms: float | None = None
         self._previous: torch.Tensor | None = None
+        self._stopwatch: Stopwatch | None = None
 
     def reset(self) -> None:
         self._previous = None
@@ -51,9 +73,11 @@ class NetworkMethod:
         charged = getattr(self.net, "take_charged", None)
         if charged is not None:
             charged()
-        start = time.perf_counter()
-        y = self.run_network(x, frame, history)
-        self.last_ms = (time.perf_counter() - start) * 1e3 + (charged() if charged else 0.0)
+        if self._stopwatch is None or self._stopwatch.cuda != (x.device.type == "cuda"):
+            self._stopwatch = Stopwatch(x.device)
+        self._stopwatch.start()
+        y = self.run_network(x, frame, history).float()
+        self.last_ms = self._stopwatch.stop() + (charged() if charged else 0.0)
         key = ("output", y.data_ptr(), tuple(y.shape), tuple(y.stride()), id(x))
         out = self._shared(key, lambda: self.task.to_hdr(self.task.finish(y, x)[0], frame), (y, x))
         self._previous = out
@@ -70,4 +94,10 @@ class NetworkMethod:
 
     def run_network(self, x: torch.Tensor, frame: Frame, history: History) -> torch.Tensor:
         """(1, C, H, W) input -> (1, 3, H, W) output; subclasses put a cache here."""
-        return self.net(x)
+        x = as_input(x, self.net)
+        if not (self.cuda_graphs and x.is_cuda):
+            return self.net(x)
+        if self._graph is None or self._graph.input.shape != x.shape:
+            self._graph = None
+            self._graph = captured(self.net, x)
+        return self._graph(x).clone()

@@ -28,7 +28,7 @@ def upsample_jittered(
     ``+jitter`` (low-res pixels), to (C, H, W) = ``size`` (width, height)."""
     _, h, w = low.shape
     # grid_sample's align_corners=False puts sample i at i + 0.5.
-    xs, ys = _sample_coordinates(size, (w, h), jitter, low.dtype, first=0.5)
+    xs, ys = _sample_coordinates(size, (w, h), jitter, low.dtype, 0.5, low.device)
     grid = torch.stack(torch.meshgrid(ys / h * 2 - 1, xs / w * 2 - 1, indexing="ij")[::-1], dim=-1)
     out = F.grid_sample(
         low.unsqueeze(0),
@@ -65,7 +65,7 @@ def upsample_guided(
     _check_pair(image, low, frame)
     _, h, w = image.shape
     shading = torch.log1p((image / (low.albedo + floor)).clamp(min=0.0))
-    xs, ys = _sample_coordinates(frame.size, (w, h), low.jitter, image.dtype, first=0.0)
+    xs, ys = _sample_coordinates(frame.size, (w, h), low.jitter, image.dtype, 0.0, image.device)
     x0, y0 = xs.floor(), ys.floor()
     fx, fy = xs - x0, ys - y0
     depth, normal = frame.depth[0], frame.normal
@@ -99,6 +99,7 @@ def _sample_coordinates(
     jitter: tuple[float, float],
     dtype: torch.dtype,
     first: float,
+    device: torch.device | str = "cpu",
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """Where the full-resolution pixel centres (``size``, width and height) fall among the
     samples of a ``low_size`` image rendered with ``jitter``: (W,) and (H,) coordinates in
@@ -106,8 +107,8 @@ def _sample_coordinates(
     (X + 0.5) w / W, and sample i of the jittered image at i + 0.5 + jitter."""
     (width, height), (w, h) = size, low_size
     shift = 0.5 - first
-    xs = (torch.arange(width, dtype=dtype) + 0.5) * (w / width) - shift - jitter[0]
-    ys = (torch.arange(height, dtype=dtype) + 0.5) * (h / height) - shift - jitter[1]
+    xs = (torch.arange(width, dtype=dtype, device=device) + 0.5) * (w / width) - shift - jitter[0]
+    ys = (torch.arange(height, dtype=dtype, device=device) + 0.5) * (h / height) - shift - jitter[1]
     return xs, ys
 
 

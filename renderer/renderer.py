@@ -87,10 +87,8 @@ class Renderer:
             "motion": (self._motion, slice(0, 2)),
             "prev_depth": (self._motion, slice(2, 3)),
         }
-        self._reader = TextureReader(slices)
-        self._reader_with_reference = TextureReader(
-            {**slices, "reference": (self._reference, slice(0, 3))}
-        )
+        # One reader for both kinds of frame: CUDA registers each texture once.
+        self._reader = TextureReader({**slices, "reference": (self._reference, slice(0, 3))})
         self._fullscreen = ctx.vertex_array(gpu.programs.background, [])
         self._shade_vao = ctx.vertex_array(gpu.programs.shade, [])
         self._reference_vao = ctx.vertex_array(gpu.programs.reference, [])
@@ -206,8 +204,11 @@ class Renderer:
         cut: bool,
         device: torch.device | str = "cpu",
     ) -> Frame:
+        """The G-buffers drawn last as a frame on ``device`` (through CUDA-GL interop where
+        it works: ``renderer.transfer``)."""
         with self._stage("read"):
-            t = (self._reader_with_reference if reference else self._reader).read(device)
+            skip = frozenset() if reference else frozenset({"reference"})
+            t = self._reader.read(device, skip=skip)
         return Frame(
             color=t["color"],
             albedo=t["albedo"],
@@ -245,6 +246,7 @@ class Renderer:
 
     def release(self) -> None:
         bind_default_framebuffer(self.gpu.ctx)
+        self._reader.release()
         for res in (
             self._gbuffer,
             self._depth_only,

@@ -4,11 +4,18 @@ own calibration file."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import pytest
+import torch
 
 from evaluation.calibrated import ENV as CALIBRATION_ENV
 from renderer.context import GLContext, create_context
+from renderer.gpu_scene import GpuScene
 from renderer.lights import PREVIEW_QUALITY
+from renderer.renderer import Renderer, View
+from renderer.scenes import load_scene
 
 TEST_QUALITY = PREVIEW_QUALITY
 
@@ -18,6 +25,19 @@ def gl_session() -> GLContext:
     gl = create_context("egl")
     yield gl
     gl.close()
+
+
+@contextmanager
+def temple_renderer(gl: GLContext, size: tuple[int, int]) -> Iterator[tuple[Renderer, View]]:
+    """A renderer of temple at ``size`` and the view from its camera, released after."""
+    scene = load_scene("temple")
+    gpu = GpuScene(gl.ctx, scene, TEST_QUALITY)
+    renderer = Renderer(gpu, size)
+    try:
+        yield renderer, View(scene.camera, 0.0)
+    finally:
+        renderer.release()
+        gpu.release()
 
 
 @pytest.fixture
@@ -34,3 +54,13 @@ def no_user_calibration(tmp_path_factory, monkeypatch):
     empty = tmp_path_factory.mktemp("calibration") / "calibration.json"
     monkeypatch.setenv(CALIBRATION_ENV, str(empty))
     return empty
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests marked ``cuda`` skip where torch sees no GPU (CI has none)."""
+    if torch.cuda.is_available():
+        return
+    skip = pytest.mark.skip(reason="needs a CUDA GPU")
+    for item in items:
+        if "cuda" in item.keywords:
+            item.add_marker(skip)

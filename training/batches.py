@@ -24,11 +24,15 @@ def samples_for(task: Task, sequences: list[TrainingSequence]) -> list[Sample]:
 
 
 class Batcher:
-    """Assembles batches of network inputs, targets and modulations."""
+    """Assembles batches of network inputs, targets and modulations on the CPU (where the
+    frames are read) and hands them over on ``device``."""
 
-    def __init__(self, task: Task, sequences: list[TrainingSequence]) -> None:
+    def __init__(
+        self, task: Task, sequences: list[TrainingSequence], device: torch.device | str = "cpu"
+    ) -> None:
         self.task = task
         self.sequences = sequences
+        self.device = torch.device(device)
         # A sample's input, target and modulation never change unless the input holds the
         # network's own output: assembled once (extrapolation's hole filling and chained
         # warps were a quarter of a training step).
@@ -41,10 +45,12 @@ class Batcher:
         return seq.frame(t), history
 
     def batch(self, samples: list[Sample], net: torch.nn.Module) -> tuple[torch.Tensor, ...]:
+        """(inputs, targets, modulations) of ``samples``, stacked, channels-last, on the
+        batcher's device."""
         previous = self._previous_outputs(samples, net)
         made = [self._sample(sample, prev) for sample, prev in zip(samples, previous, strict=True)]
         stack = [torch.stack(x) for x in zip(*made, strict=True)]
-        return tuple(x.contiguous(memory_format=torch.channels_last) for x in stack)
+        return tuple(x.to(self.device).contiguous(memory_format=torch.channels_last) for x in stack)
 
     def _sample(self, sample: Sample, previous) -> tuple[torch.Tensor, ...]:
         """The input, target and modulation of one sample."""
@@ -78,8 +84,10 @@ class Batcher:
                 frame, history = self.frames((samples[k][0], starts[k] + step))
                 inputs.append(self.task.assemble(frame, history, previous[k]))
                 mods.append(frame.albedo + MODULATION_FLOOR)
-            batch = torch.stack(inputs).contiguous(memory_format=torch.channels_last)
-            out = from_network_space(self.task.finish(net(batch), batch), torch.stack(mods))
+            batch = torch.stack(inputs).to(self.device)
+            batch = batch.contiguous(memory_format=torch.channels_last)
+            mod = torch.stack(mods).to(self.device)
+            out = from_network_space(self.task.finish(net(batch), batch), mod).cpu()
             for k, o in zip(active, out, strict=True):
                 previous[k] = o
         net.train(was_training)

@@ -31,11 +31,11 @@ def shaping(settings: TrainSettings) -> dict[str, str]:
 def save_checkpoint(path: Path, net, optimizer, state: dict, settings: TrainSettings) -> None:
     """Write ``net``'s and ``optimizer``'s state and ``state`` (step, elapsed seconds,
     losses: the last 500 kept) to ``path``, replacing it atomically."""
-    tensors = {f"model.{k}": v.detach().contiguous() for k, v in net.state_dict().items()}
+    tensors = {f"model.{k}": v.detach().cpu().contiguous() for k, v in net.state_dict().items()}
     opt = optimizer.state_dict()
     for index, values in opt["state"].items():
         for name, value in values.items():
-            tensors[f"opt.{index}.{name}"] = torch.as_tensor(value).contiguous()
+            tensors[f"opt.{index}.{name}"] = torch.as_tensor(value).cpu().contiguous()
     meta = {
         "step": str(state["step"]),
         "elapsed": repr(state["elapsed"]),

@@ -19,6 +19,7 @@ import numpy as np
 import torch
 from tqdm import tqdm
 
+from common.device import resolve_device
 from common.errors import UserError
 from networks.model import FIXED_WIDTHS, build
 from networks.tasks import TASKS, Task
@@ -41,15 +42,17 @@ def train(settings: TrainSettings) -> Path:
     """Train (or resume) and write the weight file; returns its path."""
     torch.manual_seed(settings.seed)
     task = _task(settings)
+    device = resolve_device(settings.device)
     data_start = time.perf_counter()
     sequences = build_dataset(settings.data_dir, settings.scenes, quiet=settings.quiet)
     data_seconds = time.perf_counter() - data_start
     held_out = max(1, len(sequences) // HELD_OUT)
     train_seqs, val_seqs = sequences[:-held_out], sequences[-held_out:]
-    batcher, val_batcher = Batcher(task, train_seqs), Batcher(task, val_seqs)
+    batcher, val_batcher = Batcher(task, train_seqs, device), Batcher(task, val_seqs, device)
     samples = samples_for(task, train_seqs)
 
     config, net, earlier = _start(settings, task)
+    net = net.to(device)
     learning_rate = settings.learning_rate or (1e-3 if task.residual else 2e-3)
     optimizer = torch.optim.Adam(net.parameters(), lr=learning_rate)
     checkpoint = settings.work / f"{settings.task}-{settings.arch}" / "checkpoint.safetensors"
@@ -119,14 +122,22 @@ def train(settings: TrainSettings) -> Path:
         "started_from": earlier,
         "final_train_loss": float(np.mean(state["losses"][-100:])),
         **val,
-        "machine": f"{platform.machine()}, {torch.get_num_threads()} threads, "
-        f"torch {torch.__version__}",
+        "machine": _machine(device),
         "settings": {k: str(v) for k, v in asdict(settings).items()},
     }  # fmt: skip
     # The shipped file by default, wherever the command runs from: eval and view read it.
     out = settings.out or weights_path(settings.task, settings.arch)
     save_weights(out, net, config, settings.task, facts)
     return out
+
+
+def _machine(device: torch.device) -> str:
+    where = (
+        torch.cuda.get_device_name(device)
+        if device.type == "cuda"
+        else f"{platform.machine()}, {torch.get_num_threads()} threads"
+    )
+    return f"{where}, torch {torch.__version__}"
 
 
 def _task(settings: TrainSettings) -> Task:

@@ -52,6 +52,9 @@ class TrainSettings:
     """Where the rendered training data goes (default: <work>/data); shared by tasks."""
     checkpoint_seconds: float = 120.0
     """Seconds between checkpoints (one is written at the end and on Ctrl-C too)."""
+    device: str = "auto"
+    """Where the network trains (auto: CUDA when torch sees a GPU, else the CPU; cpu, cuda,
+    cuda:N). The data is rendered and assembled on the CPU and sent over per batch."""
     fresh: bool = False
     """Ignore an existing checkpoint and start over."""
     quiet: bool = False

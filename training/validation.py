@@ -23,7 +23,8 @@ def validate(task: Task, net: torch.nn.Module, batcher: Batcher, samples: list[S
         for k, sample in enumerate(chunk):
             frame, history = batcher.frames(sample)
             ours.append(float(psnr(tonemap(out[k]), tonemap(targets[k]))))
-            base.append(float(psnr(tonemap(task.baseline(frame, history)), tonemap(targets[k]))))
+            baseline = task.baseline(frame, history).to(targets.device)
+            base.append(float(psnr(tonemap(baseline), tonemap(targets[k]))))
     # Of the mean squared error, as eval scores a path: a mean of per-frame PSNRs is ruled
     # by near-perfect frames (the extrapolation network's 32.6 against 35.9 dB was +0.7 dB
     # this way).

@@ -9,9 +9,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
 
+import torch
 import tyro
 
 from assets import builtin_path_file
+from common.device import Precision, precision_dtype, resolve_device
 from common.metrics.ssim import RADIUS
 from evaluation.reference_cache import default_cache_dir
 from evaluation.user_network import UserNetwork
@@ -114,6 +116,27 @@ class NetworkOptions:
         if self.weights is not None and not self.weights.is_file():
             raise UserError(f"--weights {self.weights}: no such file")
         return UserNetwork(self.network, self.weights, names, self.deep_from)
+
+
+@dataclass(kw_only=True)  # keyword-only: a command's own required fields may follow
+class DeviceOptions:
+    """Where the networks run, and at which precision."""
+
+    device: Annotated[str, tyro.conf.arg(metavar="auto|cpu|cuda[:N]")] = "auto"
+    """Where the networks, the cache, input assembly and the metrics run: auto (CUDA when
+    torch sees a GPU, else the CPU), cpu, cuda or cuda:N."""
+    precision: Precision = "fp32"
+    """Inference precision of the networks (channels-last); inputs are assembled, decisions
+    made and images scored in float32 whatever it is."""
+    cuda_graphs: bool = False
+    """Replay the full network and each cache's refresh and reuse paths as captured CUDA
+    graphs (CUDA only; one capture per resolution)."""
+
+    def placement(self) -> tuple[torch.device, torch.dtype]:
+        """The device and the networks' dtype; raises a UserError for a device that is not
+        here."""
+        device = resolve_device(self.device)
+        return device, precision_dtype(self.precision, device)
 
 
 @dataclass

@@ -5,22 +5,15 @@ import torch
 
 from common.metrics.psnr import psnr
 from common.tonemap import tonemap
-from renderer.gpu_scene import GpuScene
-from renderer.renderer import Renderer, View
-from renderer.scenes import load_scene
-from tests.conftest import TEST_QUALITY
+from tests.conftest import temple_renderer
 
 SIZE = (160, 90)
 
 
 @pytest.fixture(scope="module")
 def temple(gl_session):
-    scene = load_scene("temple")
-    gpu = GpuScene(gl_session.ctx, scene, TEST_QUALITY)
-    renderer = Renderer(gpu, SIZE)
-    yield renderer, View(scene.camera, 0.0)
-    renderer.release()
-    gpu.release()
+    with temple_renderer(gl_session, SIZE) as made:
+        yield made
 
 
 def test_averaging_independent_renders_converges_to_the_reference(gl, temple):

@@ -79,7 +79,7 @@ def test_a_family_named_twice_is_swept_once_and_another_file_says_how_to_use_it(
 ):
     swept = []
 
-    def fake(task, specs, *args, network=None):
+    def fake(task, specs, *args, network=None, **placement):
         swept.extend(specs)
         return [SweepRow(s, "delta", float(s.split("-")[1]), 0.001, 0.5, 2.0) for s in specs]
 
@@ -97,7 +97,7 @@ def test_a_family_named_twice_is_swept_once_and_another_file_says_how_to_use_it(
 def test_when_no_tau_fits_delta_refreshes_on_any_change_and_motion_has_none(
     monkeypatch, no_user_calibration
 ):
-    def too_coarse(task, specs, *args, network=None):
+    def too_coarse(task, specs, *args, network=None, **placement):
         return [
             SweepRow(s, s.rsplit("-", 1)[0], float(s.rsplit("-", 1)[1]), 0.5, 0.1, 2.0)
             for s in specs
@@ -117,7 +117,7 @@ def test_when_no_tau_fits_delta_refreshes_on_any_change_and_motion_has_none(
 def test_calibrating_one_family_keeps_the_others_of_the_same_budget(
     monkeypatch, no_user_calibration, capsys
 ):
-    def fake(task, specs, *args, network=None):
+    def fake(task, specs, *args, network=None, **placement):
         return [
             SweepRow(s, s.split("-")[0], float(s.split("-")[1]), 0.001, 0.5, 2.0) for s in specs
         ]
@@ -155,7 +155,7 @@ def fake_sweep(flips: dict[str, float]):
     """A sweep whose mean FLIP per spec is ``flips[spec]`` (0.001 for the others); the worst
     stretch is 10x the mean, so that only a choice by the mean keeps the larger taus."""
 
-    def fake(task, specs, *args, network=None):
+    def fake(task, specs, *args, network=None, **placement):
         rows = []
         for s in specs:
             flip = flips.get(s, 0.001)

@@ -83,6 +83,7 @@ def test_eval_rejects_bad_input(tmp_path, capsys):
         (["--resolution", "10x36"], "SSIM"),
         (["--task", "extrapolate", "--policy", "full", "--cut", "9"], "--cut 9"),
         (["--out", "{tmp}/afile"], "--out"),
+        (["--device", "tpu"], "expected auto, cpu, cuda or cuda:N"),
     ],
 )
 def test_bad_options_exit_2_before_any_frame(args, says, tmp_path, capsys, monkeypatch):

@@ -7,9 +7,12 @@ import time
 
 import moderngl
 import numpy as np
+import torch
 from imgui_bundle import imgui
 
-from viewer.app.images import to_bytes, view_image
+from renderer.interop import InteropError, MappedTextures, interop_unavailable
+from renderer.transfer import say_once
+from viewer.app.images import to_bytes, to_rgba8, view_image
 from viewer.app.inference import Result
 from viewer.app.state import AppState
 
@@ -24,6 +27,8 @@ class Display:
         self._shown: dict[str, tuple[int, str] | None] = {}
         self.rect = (0.0, 0.0, 1.0, 1.0)
         """Where the image was last drawn: x0, y0, x1, y1 in window pixels."""
+        self._mapped: dict[str, MappedTextures] = {}
+        self._interop: dict[torch.device, bool] = {}
 
     def update(self, state: AppState, result: Result | None) -> None:
         """Upload the images the view needs, when the result or the view changed."""
@@ -39,7 +44,10 @@ class Display:
             if self._shown.get(slot) == key:
                 continue
             image = view_image(mode, result)
-            self._upload(slot, None if image is None else to_bytes(image))
+            if image is not None and image.is_cuda and self._interop_works(image.device):
+                self._upload_device(slot, image)
+            else:
+                self._upload(slot, None if image is None else to_bytes(image))
             self._shown[slot] = key
             uploaded = True
         if uploaded:
@@ -49,15 +57,44 @@ class Display:
         if pixels is None:
             pixels = np.zeros((2, 2, 3), np.uint8)
         h, w = pixels.shape[:2]
-        tex = self._textures.get(slot)
-        if tex is None or tex.size != (w, h):
-            if tex is not None:
-                tex.release()
-            tex = self.ctx.texture((w, h), 3, dtype="f1")
-            tex.filter = (moderngl.LINEAR, moderngl.LINEAR)
-            self._textures[slot] = tex
+        tex = self._texture(slot, (w, h), 3)
         self.ctx.pixel_storage_alignment = 1  # odd widths of RGB rows
         tex.write(pixels.tobytes())
+
+    def _upload_device(self, slot: str, image: torch.Tensor) -> None:
+        """A CUDA image into its texture through interop: no copy through the CPU (CUDA
+        registers RGBA textures only)."""
+        pixels = to_rgba8(image)
+        h, w = pixels.shape[:2]
+        tex = self._texture(slot, (w, h), 4)
+        if slot not in self._mapped:
+            self._mapped[slot] = MappedTextures([tex], write=True)
+        self._mapped[slot].write([pixels])
+
+    def _texture(self, slot: str, size: tuple[int, int], components: int) -> moderngl.Texture:
+        tex = self._textures.get(slot)
+        if tex is None or tex.size != size or tex.components != components:
+            if slot in self._mapped:
+                self._mapped.pop(slot).release()
+            if tex is not None:
+                tex.release()
+            tex = self.ctx.texture(size, components, dtype="f1")
+            tex.filter = (moderngl.LINEAR, moderngl.LINEAR)
+            self._textures[slot] = tex
+        return tex
+
+    def _interop_works(self, device: torch.device) -> bool:
+        if device not in self._interop:
+            why = interop_unavailable(self.ctx, device)
+            if why is None:
+                try:
+                    MappedTextures([self._texture("probe", (2, 2), 4)], write=True).release()
+                except (InteropError, ValueError) as error:
+                    why = str(error)
+            if why is not None:
+                say_once(f"reframe-rt: the display goes through the CPU: {why}")
+            self._interop[device] = why is None
+        return self._interop[device]
 
     def draw(self, state: AppState) -> None:
         """Draw into ImGui's background list (under every panel)."""
@@ -98,6 +135,9 @@ class Display:
         return float(np.clip((x - x0) / max(x1 - x0, 1.0), 0.0, 1.0))
 
     def release(self) -> None:
+        for mapped in self._mapped.values():
+            mapped.release()
+        self._mapped.clear()
         for tex in self._textures.values():
             tex.release()
         self._textures.clear()

@@ -52,4 +52,12 @@ def view_image(mode: str, result: Result) -> torch.Tensor | None:
 def to_bytes(image: torch.Tensor) -> np.ndarray:
     """(3, H, W) in [0, 1] -> (H, W, 3) uint8, row 0 at the top."""
     scaled = (image.clamp(0.0, 1.0) * 255.0 + 0.5).to(torch.uint8)
-    return np.ascontiguousarray(scaled.permute(1, 2, 0).numpy())
+    return np.ascontiguousarray(scaled.permute(1, 2, 0).cpu().numpy())
+
+
+def to_rgba8(image: torch.Tensor) -> torch.Tensor:
+    """(3, H, W) in [0, 1] -> (H, W, 4) uint8 on the image's device (alpha 255), rounded as
+    :func:`to_bytes` rounds: what an RGBA texture shared with CUDA takes."""
+    scaled = (image.clamp(0.0, 1.0) * 255.0 + 0.5).to(torch.uint8)
+    alpha = torch.full_like(scaled[:1], 255)
+    return torch.cat([scaled, alpha]).permute(1, 2, 0).contiguous()

@@ -39,6 +39,9 @@ class NetConfig:
     cut: int = 1
     network: UserNetwork | None = None
     """The user's own network in place of ``arch``."""
+    device: str = "cpu"
+    precision: str = "fp32"
+    cuda_graphs: bool = False
 
 
 @dataclass
@@ -118,11 +121,14 @@ class NetworkRunner:
         return result
 
     def _run(self, job: Job) -> Result:
-        cfg, frame = job.config, job.frame
+        cfg, frame = job.config, job.frame.to(job.config.device)
         task = TASKS[cfg.task]
         if cfg != self.config:
             policies = ("full",) if cfg.policy == "full" else ("full", cfg.policy)
-            self.methods = methods_for(task, policies, cfg.arch, cfg.cut, cfg.network, frame.size)
+            self.methods = methods_for(
+                task, policies, cfg.arch, cfg.cut, cfg.network, frame.size, cfg.device,
+                cfg.precision, cfg.cuda_graphs,
+            )  # fmt: skip
             self.config, self.generation, self._warm_size = cfg, None, None
         fresh = job.generation != self.generation
         if fresh:
@@ -153,4 +159,4 @@ def heatmap(test: torch.Tensor, reference: torch.Tensor) -> tuple[torch.Tensor, 
 
 
 def digest(image: torch.Tensor) -> str:
-    return hashlib.sha1(np.ascontiguousarray(image.float().numpy()).tobytes()).hexdigest()
+    return hashlib.sha1(np.ascontiguousarray(image.float().cpu().numpy()).tobytes()).hexdigest()

@@ -36,6 +36,9 @@ class Pipeline:
             policy=state.policy_spec(),
             cut=state.cache.cut,
             network=state.network.user,
+            device=state.network.device,
+            precision=state.network.precision,
+            cuda_graphs=state.network.cuda_graphs,
         )
 
     def step(self, state: AppState, camera_moved: bool) -> None:

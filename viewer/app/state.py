@@ -55,6 +55,12 @@ class NetworkState:
     arch: str = "unet"
     user: UserNetwork | None = None
     """The user's own network (``--network``) in place of ``arch``."""
+    device: str = "cpu"
+    """Where the networks run (``--device``, resolved)."""
+    precision: str = "fp32"
+    """The networks' inference precision (``--precision``)."""
+    cuda_graphs: bool = False
+    """Replay the networks as CUDA graphs (``--cuda-graphs``)."""
 
 
 @dataclass

@@ -26,6 +26,7 @@ from networks.tasks import TASKS, TaskName
 from renderer.errors import UserError
 from viewer.options import (
     CacheOptions,
+    DeviceOptions,
     NetworkOptions,
     check_positive,
     check_task_size,
@@ -36,7 +37,7 @@ Family = Literal["delta", "motion", "lfd"]
 
 
 @dataclass
-class CalibrateConfig(NetworkOptions, CacheOptions):
+class CalibrateConfig(DeviceOptions, NetworkOptions, CacheOptions):
     """Sweep each policy family's tau on random procedural scenes (never the built-in ones)
     against the full network, and keep, per family, the largest tau whose mean FLIP stays
     within the budget on each stretch of each path (still, walk, turn): 'delta-auto',
@@ -98,7 +99,8 @@ def run(cfg: CalibrateConfig) -> None:
     user = cfg.user_network()
     rows = sweep(
         cfg.task, sweep_specs(cfg.task, families), cfg.scenes, cfg.seed, cfg.frames, size,
-        cfg.arch, cfg.cache_dir(), cfg.quiet, network=user,
+        cfg.arch, cfg.cache_dir(), cfg.quiet, network=user, device=cfg.placement()[0],
+        precision=cfg.precision,
     )  # fmt: skip
     print(f"\n{cfg.task}: {cfg.scenes} random scenes x {cfg.frames} frames at {cfg.resolution}")
     print("| policy | FLIP vs full | worst stretch | refresh rate | speedup |")

@@ -19,6 +19,7 @@ from renderer.lights import ShadowQuality
 from renderer.player import RenderSettings
 from viewer.options import (
     CacheOptions,
+    DeviceOptions,
     NetworkOptions,
     PlaybackOptions,
     check_task_size,
@@ -28,7 +29,7 @@ from viewer.options import (
 
 
 @dataclass
-class DumpConfig(NetworkOptions, CacheOptions, PlaybackOptions):
+class DumpConfig(DeviceOptions, NetworkOptions, CacheOptions, PlaybackOptions):
     """Write frame_NNNN.exr (G-buffers, each method's output and its FLIP map) and PNG
     previews per frame into --out. Run again after an interruption to finish the job."""
 
@@ -53,14 +54,19 @@ def run(cfg: DumpConfig) -> None:
     task = TASKS[cfg.task]
     check_task_size(play.size, [task])
     user = cfg.user_network()
-    methods = methods_for(task, cfg.policy or ("full",), cfg.arch, cfg.cut, user, play.size)
+    device, _ = cfg.placement()
+    policies = cfg.policy or ("full",)
+    methods = methods_for(
+        task, policies, cfg.arch, cfg.cut, user, play.size, device, cfg.precision,
+        cfg.cuda_graphs,
+    )  # fmt: skip
     names = [m.name for m in methods]
     prepare_out(cfg.out)
     remove_partials(cfg.out)
     # Finished frames are still played (the methods' state needs them), not written again.
     done = {i for i in range(play.count) if frame_done(cfg.out, i, names)}
     settings = RenderSettings(size=play.size, seed=cfg.seed, quality=ShadowQuality())
-    runner = Runner(play.scene, play.path, task, methods, settings, cfg.cache_dir())
+    runner = Runner(play.scene, play.path, task, methods, settings, cfg.cache_dir(), device=device)
     progress = tqdm(
         total=play.count,
         initial=len(done),

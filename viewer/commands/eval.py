@@ -25,6 +25,7 @@ from renderer.lights import ShadowQuality
 from renderer.player import RenderSettings
 from viewer.options import (
     CacheOptions,
+    DeviceOptions,
     NetworkOptions,
     PlaybackOptions,
     check_task_size,
@@ -44,7 +45,7 @@ size the networks are measured at elsewhere."""
 
 
 @dataclass
-class EvalConfig(NetworkOptions, CacheOptions, PlaybackOptions):
+class EvalConfig(DeviceOptions, NetworkOptions, CacheOptions, PlaybackOptions):
     """Evaluate every method of each task on the frames of a camera path: summary.json,
     frames.csv, report.md and plots in --out."""
 
@@ -118,8 +119,11 @@ def run(cfg: EvalConfig) -> None:
     user = cfg.user_network()
     if user is not None and len(tasks) != 1:
         raise UserError("--network needs one --task: a network takes one task's input")
+    device, _ = cfg.placement()
+    place = (device, cfg.precision, cfg.cuda_graphs)
     methods = {
-        task.name: methods_for(task, policies, cfg.arch, cfg.cut, user, play.size) for task in tasks
+        task.name: methods_for(task, policies, cfg.arch, cfg.cut, user, play.size, *place)
+        for task in tasks
     }
     cut = 1 if user is not None else cfg.cut
     logs = []
@@ -138,9 +142,8 @@ def run(cfg: EvalConfig) -> None:
         )
     prepare_out(cfg.out)
     command = "reframe-rt " + " ".join(sys.argv[1:])
-    feed = FrameFeed(
-        play.scene, play.path, settings, any(t.needs_low_res for t in tasks), cfg.cache_dir()
-    )
+    low_res = any(t.needs_low_res for t in tasks)
+    feed = FrameFeed(play.scene, play.path, settings, low_res, cfg.cache_dir(), device=device)
     runs = [TaskRun(task, methods[task.name]) for task in tasks]
     by_task = {log.task: log for log in logs}
     completed = False

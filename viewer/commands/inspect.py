@@ -15,11 +15,11 @@ from caching.autostage import stage
 from caching.autostage.timing import full_and_reuse_ms
 from common.errors import UserError
 from evaluation.user_network import UserNetwork, build_user_network
-from viewer.options import check_positive
+from viewer.options import DeviceOptions, check_positive
 
 
 @dataclass
-class InspectConfig:
+class InspectConfig(DeviceOptions):
     """Wrap --network for the layer cache on a random input of --input's shape and print
     the report (capture route, cached tensors, FLOPs per stage, hazards, self-check), the
     full and reuse times and the speedup ceiling."""
@@ -65,10 +65,13 @@ def run(cfg: InspectConfig) -> None:
         )  # fmt: skip
     except (ValueError, TypeError) as error:
         raise UserError(f"--network {cfg.network}: {error}") from None
-    full, reuse = full_and_reuse_ms(staged, x, cfg.repeats)
+    device, dtype = cfg.placement()
+    staged = staged.to(device=device, dtype=dtype)
+    full, reuse = full_and_reuse_ms(staged, x.to(device=device, dtype=dtype), cfg.repeats)
     print(staged.report)
     print(
-        f"time at {shape[3]}x{shape[2]} (median of {cfg.repeats}, in turn): full {full:.1f} ms, "
+        f"time at {shape[3]}x{shape[2]} on {device} at {cfg.precision} (median of "
+        f"{cfg.repeats}, in turn): full {full:.1f} ms, "
         f"reuse {reuse:.1f} ms, reuse/full {reuse / full:.2f}; speedup ceiling "
         f"{full / reuse:.2f}x (every frame reused)"
     )

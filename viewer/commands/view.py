@@ -19,14 +19,20 @@ from networks.tasks import TASKS, TaskName
 from networks.weights import load_network
 from renderer.errors import UserError
 from viewer.app.state import MAX_CUT, AppState
-from viewer.options import NetworkOptions, check_positive, check_task_size, parse_resolution
+from viewer.options import (
+    DeviceOptions,
+    NetworkOptions,
+    check_positive,
+    check_task_size,
+    parse_resolution,
+)
 
 ViewMode = Literal["cached", "full", "reference", "input", "albedo", "normal", "depth",
                    "motion", "heatmap"]  # fmt: skip
 
 
 @dataclass
-class ViewConfig(NetworkOptions):
+class ViewConfig(DeviceOptions, NetworkOptions):
     """Interactive viewer: fly through a scene while the network (with or without its layer
     cache) runs beside the renderer; record camera paths and play them back."""
 
@@ -88,6 +94,9 @@ def initial_state(cfg: ViewConfig) -> AppState:
     check_task_size(state.scene.size, [TASKS[cfg.task]], scored=False)
     state.network.task, state.network.arch = cfg.task, cfg.arch
     state.network.user = cfg.user_network()
+    device, _ = cfg.placement()
+    state.network.device, state.network.precision = str(device), cfg.precision
+    state.network.cuda_graphs = cfg.cuda_graphs
     try:
         parse_policy(cfg.policy, presets_for(cfg.task))
     except PolicyError as error:
