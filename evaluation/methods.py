@@ -143,6 +143,8 @@ def methods_for(
         cut = net.cut
     else:
         net, _ = load_network(task.name, arch)
+        # Our networks' inference form (ExtraNet folds its batch norms; the others are it).
+        net = net.for_inference() if hasattr(net, "for_inference") else net
     device = resolve_device(device)
     dtype = precision_dtype(precision, device)
     if cuda_graphs and device.type != "cuda":

@@ -3,6 +3,8 @@ the same outputs bit for bit and the same decisions, frame by frame."""
 
 from __future__ import annotations
 
+import time
+
 import pytest
 import torch
 
@@ -97,3 +99,28 @@ def test_what_a_frame_shared_is_forgotten_before_the_next(gl):
         # every-2 refreshes): nothing kept from the frame before.
         outputs = 1 if refresh["every-2"] else 2
         assert len(stages._inputs) == 1 and len(methods[1].share._entries) == 1 + outputs
+
+
+def test_finding_a_shared_encoder_result_is_not_charged(monkeypatch):
+    """A method served the encoder's result costs what computing it took, not the time its
+    equal input took to find (a cost of sharing that a method alone would not pay)."""
+    net, _ = load_network("denoise", "unet")
+    stages = SharedStages(net)
+    x = torch.rand(1, TASKS["denoise"].in_channels, 32, 64)
+    slow_equal = torch.equal
+
+    def equal(a, b):
+        time.sleep(0.05)
+        return slow_equal(a, b)
+
+    with torch.inference_mode():
+        stages.top_encoder(x.clone())
+        stages.take_charged()
+        monkeypatch.setattr(torch, "equal", equal)
+        start = time.perf_counter()
+        stages.top_encoder(x.clone())
+        wall = (time.perf_counter() - start) * 1e3
+        cost = wall + stages.take_charged()  # what NetworkMethod adds up for the caller
+    computed = stages._memo[next(iter(stages._memo))][1]
+    assert wall >= 50.0
+    assert abs(cost - computed) < 10.0, (wall, cost, computed)

@@ -112,3 +112,30 @@ def test_cached_under_inference_mode_as_eval_runs_it():
         for i in range(3):
             out = cache(torch.rand(1, IN_CHANNELS, 16, 24), FrameInfo(index=i))
     assert out.shape == (1, 3, 16, 24) and cache._features.grad_fn is None
+
+
+@torch.no_grad()
+def test_the_inference_form_is_the_network_and_caches_exactly():
+    """``for_inference``: gated convolutions merged, batch norms folded, the top decoder's
+    first convolution split so that its half on the cached feature runs at the refresh.
+    Equal to the network up to float rounding, every frame; its own refresh frames equal
+    its own forward bit for bit; no batch norm left; a reuse frame costs less."""
+    net = extranet()
+    fast = net.for_inference()
+    assert not any(isinstance(m, torch.nn.BatchNorm2d) for m in fast.modules())
+    assert any(isinstance(m, torch.nn.BatchNorm2d) for m in net.modules())  # a copy
+    slow_cache, fast_cache = (
+        LayerCache(net, EveryN("every-3", 3)),
+        LayerCache(fast, EveryN("every-3", 3)),
+    )
+    gen = torch.Generator().manual_seed(4)
+    for i in range(6):
+        x = torch.rand(1, IN_CHANNELS, 21, 37, generator=gen) * 2
+        a, b = slow_cache(x, FrameInfo(index=i)), fast_cache(x, FrameInfo(index=i))
+        torch.testing.assert_close(b, a, rtol=1e-4, atol=1e-5)
+        if i % 3 == 0:
+            assert torch.equal(b, fast(x))
+    slow, quick = net.stage_flops(360, 640), fast.stage_flops(360, 640)
+    # The same work, but the addition of the two halves (24 channels at full resolution).
+    assert sum(quick.values()) - sum(slow.values()) == 360 * 640 * 24
+    assert quick["top_decoder"] < 0.7 * slow["top_decoder"]
