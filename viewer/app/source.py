@@ -55,7 +55,11 @@ class FrameSource:
         views = (state.view.mode, state.view.split_mode if state.view.split else "")
         reference = task == "extrapolate" or "reference" in views
         player = self._player(state)
-        frame = player.render(path, index, reference=reference, low_reference=task == "supersample")
+        # Straight to the networks' device (CUDA-GL interop where it works).
+        frame = player.render(
+            path, index, state.network.device, reference=reference,
+            low_reference=task == "supersample",
+        )  # fmt: skip
         bind_default_framebuffer(self.gl.ctx)
         times = player.renderer.stage_times
         if player.low_renderer is not None:
