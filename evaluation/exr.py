@@ -1,7 +1,9 @@
 """OpenEXR files of frames: docs/DESIGN.md's channel names, written atomically.
 
-Colors, albedo and normals are stored as half floats, depth and motion as 32-bit floats
-(motion vectors need sub-pixel precision at hundreds of pixels).
+Each G-buffer is stored at the precision the renderer makes it, so that a sequence read
+back (``evaluation.frames_dir``) is the frames as rendered, bit for bit: the noisy color
+and the albedo as half floats (their render targets are half), the reference, normals,
+depths and motion vectors as 32-bit floats.
 """
 
 from __future__ import annotations
@@ -25,8 +27,11 @@ FRAME_LAYERS = {
     "normal": XYZ,
     "depth": ("Z",),
     "motion": ("X", "Y"),
+    "prev_depth": ("Z",),
 }
-_FULL_PRECISION = {"depth", "motion"}
+_FULL_PRECISION = {"reference", "normal", "depth", "motion", "prev_depth"}
+JITTER = "reframe_rt.jitter"
+"""Header attribute: the image's sub-pixel sample offset (x y, pixels), where not zero."""
 
 
 def frame_filename(index: int) -> str:
@@ -56,9 +61,15 @@ def frame_channels(frame: Frame) -> dict[str, np.ndarray]:
     return out
 
 
-def write_exr(path: str | os.PathLike[str], channels: dict[str, np.ndarray]) -> None:
-    """Write ZIP-compressed scanlines; the file appears complete or not at all."""
+def write_exr(
+    path: str | os.PathLike[str],
+    channels: dict[str, np.ndarray],
+    attributes: dict[str, str] | None = None,
+) -> None:
+    """Write ZIP-compressed scanlines (with string header ``attributes``); the file appears
+    complete or not at all."""
     header = {"compression": OpenEXR.ZIP_COMPRESSION, "type": OpenEXR.scanlineimage}
+    header |= attributes or {}
     with atomic_path(path) as tmp:
         # OpenEXR.File replaces the arrays in the dict it gets by Channel objects: copy it.
         OpenEXR.File(header, dict(channels)).write(str(tmp))
@@ -66,5 +77,16 @@ def write_exr(path: str | os.PathLike[str], channels: dict[str, np.ndarray]) -> 
 
 def read_exr(path: str | os.PathLike[str]) -> dict[str, np.ndarray]:
     """Every channel of an EXR file as an (H, W) array."""
+    return read_exr_header(path)[0]
+
+
+def read_exr_header(path: str | os.PathLike[str]) -> tuple[dict[str, np.ndarray], dict]:
+    """Every channel of an EXR file as an (H, W) array, and its header."""
     with OpenEXR.File(str(Path(path)), separate_channels=True) as f:
-        return {name: np.array(ch.pixels) for name, ch in f.channels().items()}
+        channels = {name: np.array(ch.pixels) for name, ch in f.channels().items()}
+        return channels, dict(f.header())
+
+
+def jitter_attribute(jitter: tuple[float, float]) -> dict[str, str]:
+    """The header attribute of a jittered image (none for (0, 0)); exact as text."""
+    return {JITTER: f"{jitter[0]!r} {jitter[1]!r}"} if any(jitter) else {}

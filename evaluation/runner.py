@@ -16,7 +16,7 @@ from collections import deque
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import torch
 
@@ -120,11 +120,15 @@ class Runner:
         cache_dir: Path | None = None,
         gl: GLContext | None = None,
         device: torch.device | str = "cpu",
+        feed: Any | None = None,
     ) -> None:
         self.task = task
         self.run_of = TaskRun(task, methods)
         self.methods = self.run_of.methods
-        self.feed = FrameFeed(scene, path, settings, task.needs_low_res, cache_dir, gl, device)
+        # ``feed``: frames from elsewhere (``evaluation.frames_dir``) instead of rendering.
+        self.feed = feed or FrameFeed(
+            scene, path, settings, task.needs_low_res, cache_dir, gl, device
+        )
         self.path = path
 
     def run(

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
+from typing import Any
 
 import torch
 
@@ -47,6 +49,13 @@ class Frame:
     jitter: tuple[float, float] = (0.0, 0.0)
     spp: int = 1
     low: Frame | None = None
+
+    @classmethod
+    def from_buffers(cls, buffers: Mapping[str, torch.Tensor], **facts: Any) -> Frame:
+        """A frame of the G-buffers named in ``buffers`` (``reference`` may be missing)
+        and ``facts`` (index, time, cut, camera, ...)."""
+        names = ("color", "albedo", "normal", "depth", "motion", "prev_depth")
+        return cls(**{n: buffers[n] for n in names}, reference=buffers.get("reference"), **facts)
 
     @property
     def size(self) -> tuple[int, int]:

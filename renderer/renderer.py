@@ -209,14 +209,8 @@ class Renderer:
         with self._stage("read"):
             skip = frozenset() if reference else frozenset({"reference"})
             t = self._reader.read(device, skip=skip)
-        return Frame(
-            color=t["color"],
-            albedo=t["albedo"],
-            normal=t["normal"],
-            depth=t["depth"],
-            motion=t["motion"],
-            prev_depth=t["prev_depth"],
-            reference=t.get("reference"),
+        return Frame.from_buffers(
+            t,
             index=index,
             time=view.time,
             cut=cut,

@@ -100,14 +100,8 @@ class TrainingSequence:
             camera=_NO_CAMERA,
             jitter=self.jitters[t],
         )
-        return Frame(
-            color=get["color"],
-            albedo=get["albedo"],
-            normal=get["normal"],
-            depth=get["depth"],
-            motion=get["motion"],
-            prev_depth=get["prev_depth"],
-            reference=get["reference"],
+        return Frame.from_buffers(
+            get,
             index=t,
             time=0.0,
             cut=False,

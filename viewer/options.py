@@ -15,6 +15,7 @@ import tyro
 from assets import builtin_path_file
 from common.device import Precision, precision_dtype, resolve_device
 from common.metrics.ssim import RADIUS
+from evaluation.frames_dir import FramesDir, parse_channel_map
 from evaluation.reference_cache import default_cache_dir
 from evaluation.user_network import UserNetwork
 from networks.tasks import Task
@@ -137,6 +138,31 @@ class DeviceOptions:
         here."""
         device = resolve_device(self.device)
         return device, precision_dtype(self.precision, device)
+
+
+@dataclass(kw_only=True)
+class FramesOptions:
+    """Frames from another renderer instead of ours (README, "Your frames")."""
+
+    frames_dir: Annotated[Path | None, tyro.conf.arg(metavar="DIR")] = None
+    """Play these frames instead of rendering --scene / --path: one multi-layer EXR per
+    frame, in natural name order, with their cameras and cuts in DIR/path.json if there."""
+    channel_map: Annotated[str | None, tyro.conf.arg(metavar="ours=theirs,...|FILE.json")] = None
+    """--frames-dir's layer names where they are not ours (color, reference, albedo,
+    normal, depth, motion, prev_depth)."""
+    low_dir: Annotated[Path | None, tyro.conf.arg(metavar="DIR")] = None
+    """--frames-dir's half-resolution frames, for super-resolution (default: DIR/low)."""
+
+    def frames_source(self, needs_low: bool, device) -> FramesDir | None:
+        """The frames --frames-dir names (None without it); raises a UserError for
+        unusable ones before anything runs."""
+        if self.frames_dir is None:
+            for name in ("channel_map", "low_dir"):
+                if getattr(self, name) is not None:
+                    raise UserError(f"--{name.replace('_', '-')} needs --frames-dir")
+            return None
+        mapping = parse_channel_map(self.channel_map)
+        return FramesDir(self.frames_dir, mapping, self.low_dir, needs_low, device)
 
 
 @dataclass

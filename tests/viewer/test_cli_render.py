@@ -26,6 +26,7 @@ CHANNELS = {
     "depth.Z",
     "motion.X",
     "motion.Y",
+    "prev_depth.Z",
 }
 
 
@@ -33,11 +34,15 @@ def test_render_writes_one_exr_per_frame_with_the_design_channels(tmp_path):
     out = tmp_path / "render"
     assert main(["render", "--scene", "temple", *SMALL, "--out", str(out)]) == 0
     files = sorted(p.name for p in out.iterdir())
-    assert files == ["frame_0000.exr", "frame_0001.exr"]
+    # The frames, and their cameras, times and cuts (what --frames-dir reads beside them).
+    assert files == ["frame_0000.exr", "frame_0001.exr", "path.json"]
     channels = read_exr(out / "frame_0001.exr")
     assert set(channels) == CHANNELS
     assert channels["depth.Z"].shape == (36, 64)
-    assert channels["depth.Z"].dtype == np.float32 and channels["motion.X"].dtype == np.float32
+    # What the renderer makes at full precision is stored so (a lossless round trip).
+    for name in ("depth.Z", "motion.X", "prev_depth.Z", "normal.X", "reference.R"):
+        assert channels[name].dtype == np.float32, name
+    assert channels["color.R"].dtype == np.float16 and channels["albedo.R"].dtype == np.float16
     normal = np.stack([channels[f"normal.{a}"] for a in "XYZ"]).astype(np.float32)
     length = np.linalg.norm(normal, axis=0)
     geometry = channels["depth.Z"] > 0

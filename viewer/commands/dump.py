@@ -20,8 +20,10 @@ from renderer.player import RenderSettings
 from viewer.options import (
     CacheOptions,
     DeviceOptions,
+    FramesOptions,
     NetworkOptions,
     PlaybackOptions,
+    check_positive,
     check_task_size,
     prepare_out,
     resolve_playback,
@@ -29,7 +31,7 @@ from viewer.options import (
 
 
 @dataclass
-class DumpConfig(DeviceOptions, NetworkOptions, CacheOptions, PlaybackOptions):
+class DumpConfig(DeviceOptions, FramesOptions, NetworkOptions, CacheOptions, PlaybackOptions):
     """Write frame_NNNN.exr (G-buffers, each method's output and its FLIP map) and PNG
     previews per frame into --out. Run again after an interruption to finish the job."""
 
@@ -50,32 +52,40 @@ class DumpConfig(DeviceOptions, NetworkOptions, CacheOptions, PlaybackOptions):
 
 
 def run(cfg: DumpConfig) -> None:
-    play = resolve_playback(cfg, cfg.frames)
     task = TASKS[cfg.task]
-    check_task_size(play.size, [task])
-    user = cfg.user_network()
     device, _ = cfg.placement()
+    source = cfg.frames_source(task.needs_low_res, device)
+    if source is None:
+        play = resolve_playback(cfg, cfg.frames)
+        scene, path, size, count = play.scene, play.path, play.size, play.count
+    else:
+        check_positive("frames", cfg.frames)
+        scene, path, size = None, source.path, source.size
+        count = len(path) if cfg.frames is None else min(cfg.frames, len(path))
+    check_task_size(size, [task])
+    user = cfg.user_network()
     policies = cfg.policy or ("full",)
     methods = methods_for(
-        task, policies, cfg.arch, cfg.cut, user, play.size, device, cfg.precision,
-        cfg.cuda_graphs,
-    )  # fmt: skip
+        task, policies, cfg.arch, cfg.cut, user, size, device, cfg.precision, cfg.cuda_graphs
+    )
     names = [m.name for m in methods]
     prepare_out(cfg.out)
     remove_partials(cfg.out)
     # Finished frames are still played (the methods' state needs them), not written again.
-    done = {i for i in range(play.count) if frame_done(cfg.out, i, names)}
-    settings = RenderSettings(size=play.size, seed=cfg.seed, quality=ShadowQuality())
-    runner = Runner(play.scene, play.path, task, methods, settings, cfg.cache_dir(), device=device)
+    done = {i for i in range(count) if frame_done(cfg.out, i, names)}
+    settings = RenderSettings(size=size, seed=cfg.seed, quality=ShadowQuality())
+    runner = Runner(
+        scene, path, task, methods, settings, cfg.cache_dir(), device=device, feed=source
+    )
     progress = tqdm(
-        total=play.count,
+        total=count,
         initial=len(done),
         desc=f"dump {cfg.task}",
         unit="frame",
         disable=cfg.quiet,
     )
     try:
-        for result in runner.run(play.count, flip_maps=True, skip=done):
+        for result in runner.run(count, flip_maps=True, skip=done):
             write_frame(cfg.out, result, task)
             progress.update()
     finally:

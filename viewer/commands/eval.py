@@ -26,8 +26,10 @@ from renderer.player import RenderSettings
 from viewer.options import (
     CacheOptions,
     DeviceOptions,
+    FramesOptions,
     NetworkOptions,
     PlaybackOptions,
+    check_positive,
     check_task_size,
     prepare_out,
     resolve_playback,
@@ -45,7 +47,7 @@ size the networks are measured at elsewhere."""
 
 
 @dataclass
-class EvalConfig(DeviceOptions, NetworkOptions, CacheOptions, PlaybackOptions):
+class EvalConfig(DeviceOptions, FramesOptions, NetworkOptions, CacheOptions, PlaybackOptions):
     """Evaluate every method of each task on the frames of a camera path: summary.json,
     frames.csv, report.md and plots in --out."""
 
@@ -109,20 +111,34 @@ def run(cfg: EvalConfig) -> None:
             path=LONG[0] if cfg.path == BRIEF[0] else cfg.path,
             resolution=LONG[1] if cfg.resolution == BRIEF[1] else cfg.resolution,
         )
-    play = resolve_playback(cfg, cfg.frames)
-    settings = RenderSettings(size=play.size, seed=cfg.seed, quality=ShadowQuality())
     served = ARCH_TASKS.get(cfg.arch, tuple(TASKS))
     tasks = [TASKS[name] for name in dict.fromkeys(cfg.task or served)]
-    check_task_size(play.size, tasks)
+    device, _ = cfg.placement()
+    low_res = any(t.needs_low_res for t in tasks)
+    source = cfg.frames_source(low_res, device)
+    if source is None:
+        play = resolve_playback(cfg, cfg.frames)
+        size, path, count = play.size, play.path, play.count
+        scene_name, path_name = play.scene.name, play.path_name
+    else:
+        check_positive("frames", cfg.frames)
+        if not source.has_reference:
+            raise UserError(
+                f"--frames-dir {cfg.frames_dir}: no reference layer in its frames (scoring "
+                "against the full network only is not built yet)"
+            )
+        size, path = source.size, source.path
+        count = len(path) if cfg.frames is None else min(cfg.frames, len(path))
+        scene_name, path_name = cfg.frames_dir.name, "frames"
+    check_task_size(size, tasks)
     # Every task's methods are built before anything runs: missing weights fail at once.
     policies = with_full(cfg.policy or DEFAULT_POLICIES)
     user = cfg.user_network()
     if user is not None and len(tasks) != 1:
         raise UserError("--network needs one --task: a network takes one task's input")
-    device, _ = cfg.placement()
     place = (device, cfg.precision, cfg.cuda_graphs)
     methods = {
-        task.name: methods_for(task, policies, cfg.arch, cfg.cut, user, play.size, *place)
+        task.name: methods_for(task, policies, cfg.arch, cfg.cut, user, size, *place)
         for task in tasks
     }
     cut = 1 if user is not None else cfg.cut
@@ -132,30 +148,33 @@ def run(cfg: EvalConfig) -> None:
         logs.append(
             RunLog(
                 task=task.name,
-                scene=play.scene.name,
-                path=play.path_name,
-                resolution=play.size,
+                scene=scene_name,
+                path=path_name,
+                resolution=size,
                 arch=(user.name if user else cfg.arch) if nets else None,
-                deep_share=deep_share(nets[0], play.size, cut) if nets else None,
-                cuts=[i for i, f in enumerate(play.path.frames[: play.count]) if f.cut],
+                deep_share=deep_share(nets[0], size, cut) if nets else None,
+                cuts=[i for i, f in enumerate(path.frames[:count]) if f.cut],
             )
         )
     prepare_out(cfg.out)
     command = "reframe-rt " + " ".join(sys.argv[1:])
-    low_res = any(t.needs_low_res for t in tasks)
-    feed = FrameFeed(play.scene, play.path, settings, low_res, cfg.cache_dir(), device=device)
+    if source is None:
+        settings = RenderSettings(size=size, seed=cfg.seed, quality=ShadowQuality())
+        feed = FrameFeed(play.scene, path, settings, low_res, cfg.cache_dir(), device=device)
+    else:
+        feed = source
     runs = [TaskRun(task, methods[task.name]) for task in tasks]
     by_task = {log.task: log for log in logs}
     completed = False
     try:
         # One rendering pass: every frame (and its reference) is made once for all tasks.
         with tqdm(
-            total=play.count, desc="eval " + ", ".join(by_task), unit="frame", disable=cfg.quiet
+            total=count, desc="eval " + ", ".join(by_task), unit="frame", disable=cfg.quiet
         ) as bar:
-            for name, result in play_path(feed, runs, play.count):
+            for name, result in play_path(feed, runs, count):
                 by_task[name].add(result)
                 bar.update(result.index + 1 - bar.n)
-            bar.update(play.count - bar.n)
+            bar.update(count - bar.n)
         completed = True
     finally:
         feed.close()
@@ -166,7 +185,7 @@ def run(cfg: EvalConfig) -> None:
         for log in logs:
             if not log.rows:
                 print(
-                    f"reframe-rt: note: {log.task} scored none of the {play.count} frames "
+                    f"reframe-rt: note: {log.task} scored none of the {count} frames "
                     "(extrapolation needs a frame before the one it makes: give --frames 2 "
                     "or more)",
                     file=sys.stderr,

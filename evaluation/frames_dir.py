@@ -1,0 +1,226 @@
+"""Frames from a directory of EXR files (``--frames-dir``): another renderer's G-buffers, or
+ours as ``reframe-rt render`` writes them, played like a path.
+
+One multi-layer EXR per frame, in natural name order (``frame_2`` before ``frame_10``).
+Layers are ours by name (``color``, ``reference``, ``albedo``, ``normal``, ``depth``,
+``motion``, ``prev_depth``: ``evaluation.exr``), or mapped from another renderer's names
+(``--channel-map``). Beside the frames, ``path.json`` (our camera-path format) gives each
+frame's camera, time and cut; ``low/`` holds the half-resolution frames super-resolution
+reads, each with its jitter in the header. A frame read back from what ``render`` wrote is
+the frame as rendered, bit for bit, down to the memory layout of its tensors (the layout
+the renderer's transfer gives), so everything computed from it is too.
+
+Bad input is named, never guessed: an empty directory, a missing layer, a frame of another
+size, a sidecar of another length stop with one line before anything runs or is written;
+a NaN or an infinity is a warning naming the frame and the layer (the cache refreshes on
+such a frame, as on ours).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from common.errors import UserError
+from evaluation.exr import FRAME_LAYERS, JITTER, read_exr_header
+from renderer.camera import Camera
+from renderer.errors import PathError
+from renderer.frame import Frame
+from renderer.path import CameraPath, PathFrame, load_path
+
+SIDECAR = "path.json"
+"""Beside the frames: their cameras, times and cuts, in our camera-path format."""
+LOW_DIR = "low"
+"""Beside the frames: the half-resolution frames, same names."""
+REQUIRED = ("color", "albedo", "normal", "depth", "motion", "prev_depth")
+"""The layers every frame must have; ``reference`` is optional."""
+TEXTURES = (
+    ("color",),
+    ("albedo",),
+    ("normal", "depth"),
+    ("motion", "prev_depth"),
+    ("reference",),
+)
+"""Layers packed into one 4-channel image as the renderer's render targets pack them: the
+frame's tensors are views of those, so they have the renderer's memory layout."""
+LOG = logging.getLogger("reframe_rt")
+
+
+def natural_key(name: str) -> list:
+    """``frame_2.exr`` before ``frame_10.exr``: digit runs compare as numbers."""
+    return [int(part) if part.isdigit() else part.lower() for part in re.split(r"(\d+)", name)]
+
+
+def parse_channel_map(spec: str | None) -> dict[str, str]:
+    """``--channel-map``: a JSON file ({ours: theirs}) or ``ours=theirs`` pairs separated by
+    commas -> {our layer: their layer}.
+
+    Raises:
+        UserError: unreadable, malformed, or naming a layer we do not have.
+    """
+    if not spec:
+        return {}
+    if spec.lower().endswith(".json"):
+        try:
+            mapping = json.loads(Path(spec).read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError) as error:
+            raise UserError(f"--channel-map {spec}: {error}") from None
+        if not isinstance(mapping, dict) or not all(isinstance(v, str) for v in mapping.values()):
+            raise UserError(f"--channel-map {spec}: expected an object of layer names")
+    else:
+        mapping = {}
+        for pair in filter(None, (p.strip() for p in spec.split(","))):
+            ours, sep, theirs = pair.partition("=")
+            if not sep or not ours.strip() or not theirs.strip():
+                raise UserError(f"--channel-map {spec!r}: expected ours=theirs pairs")
+            mapping[ours.strip()] = theirs.strip()
+    unknown = sorted(set(mapping) - set(FRAME_LAYERS))
+    if unknown:
+        raise UserError(
+            f"--channel-map: no layer {', '.join(unknown)} (ours: {', '.join(FRAME_LAYERS)})"
+        )
+    return mapping
+
+
+class FramesDir:
+    """The frames of ``directory`` (see the module), as tensors on ``device``; a feed for
+    :func:`evaluation.runner.play` (``path``, ``frame(i)``, ``close()``).
+
+    Raises:
+        UserError: the directory, its sidecar or its first frame is unusable.
+    """
+
+    def __init__(
+        self,
+        directory: Path,
+        channel_map: dict[str, str] | None = None,
+        low_dir: Path | None = None,
+        needs_low: bool = False,
+        device: torch.device | str = "cpu",
+    ) -> None:
+        self.directory = Path(directory)
+        if not self.directory.is_dir():
+            raise UserError(f"--frames-dir {directory}: no such directory")
+        self.files = self._exr_files(self.directory)
+        if not self.files:
+            raise UserError(f"--frames-dir {directory}: no .exr files in it")
+        self.names = {layer: (channel_map or {}).get(layer, layer) for layer in FRAME_LAYERS}
+        self.device = torch.device(device)
+        self.path = self._sidecar(len(self.files))
+        low = low_dir if low_dir is not None else self.directory / LOW_DIR
+        self.low_files = self._exr_files(low) if needs_low and low.is_dir() else []
+        if needs_low and len(self.low_files) != len(self.files):
+            raise UserError(
+                f"--frames-dir {directory}: super-resolution needs a half-resolution frame "
+                f"for each of the {len(self.files)} frames in {low} (found "
+                f"{len(self.low_files)}; `reframe-rt render --low-res` writes them)"
+            )
+        first = self._layers(self.files[0])
+        self.size = (int(first["color"].shape[1]), int(first["color"].shape[0]))
+        self.has_reference = "reference" in first
+
+    @staticmethod
+    def _exr_files(directory: Path) -> list[Path]:
+        files = [p for p in directory.iterdir() if p.suffix.lower() == ".exr" and p.is_file()]
+        return sorted(files, key=lambda p: natural_key(p.name))
+
+    def _sidecar(self, count: int) -> CameraPath:
+        file = self.directory / SIDECAR
+        if not file.exists():
+            # No cameras: identity ones, no cuts, 30 frames a second.
+            still = Camera(np.eye(4), 60.0)
+            frames = [PathFrame(still.camera_to_world, still.fov, i / 30.0) for i in range(count)]
+            return CameraPath(30.0, frames)
+        try:
+            path = load_path(file)
+        except PathError as error:
+            raise UserError(f"--frames-dir: {error}") from None
+        if len(path) != count:
+            raise UserError(f"--frames-dir: {file} has {len(path)} frames for {count} EXR files")
+        return path
+
+    def _layers(self, file: Path) -> dict[str, np.ndarray]:
+        """Our layers of one file as (H, W, C) float32 arrays (``reference`` only if
+        there), and the jitter of its header."""
+        try:
+            channels, header = read_exr_header(file)
+        except Exception as error:  # OpenEXR raises bare exceptions on a bad file
+            raise UserError(f"{file}: not a readable EXR file ({error})") from None
+        out: dict[str, np.ndarray] = {}
+        for layer, suffixes in FRAME_LAYERS.items():
+            names = [f"{self.names[layer]}.{s}" for s in suffixes]
+            missing = [n for n in names if n not in channels]
+            if missing:
+                if layer == "reference" and len(missing) == len(names):
+                    continue
+                raise UserError(
+                    f"{file}: no channel {missing[0]} (our {layer}; --channel-map maps "
+                    f"another name; the file has {', '.join(sorted(channels)) or 'none'})"
+                )
+            out[layer] = np.stack([channels[n].astype(np.float32) for n in names], axis=-1)
+        out["jitter"] = np.array(_jitter(header, file), dtype=np.float64)
+        return out
+
+    def __len__(self) -> int:
+        return len(self.files)
+
+    def frame(self, i: int) -> Frame:
+        frame = self._frame(self.files[i], i)
+        if self.low_files:
+            frame.low = self._frame(self.low_files[i], i, full=False)
+        return frame
+
+    def _frame(self, file: Path, i: int, full: bool = True) -> Frame:
+        layers = self._layers(file)
+        h, w = layers["color"].shape[:2]
+        want = self.size if full else (self.size[0] // 2, self.size[1] // 2)
+        if (w, h) != want:
+            raise UserError(f"{file}: {w}x{h}, but the sequence is {want[0]}x{want[1]}")
+        for layer, data in layers.items():
+            if layer != "jitter" and not np.isfinite(data).all():
+                LOG.warning(
+                    f"reframe-rt: frame {i} ({file.name}): {layer} holds NaN or infinite "
+                    "values (the cache refreshes on such a frame)"
+                )
+        t = {}
+        for group in TEXTURES:
+            if group[0] not in layers:
+                continue
+            packed = np.zeros((h, w, 4), np.float32)
+            at = 0
+            for layer in group:
+                c = layers[layer].shape[-1]
+                packed[..., at : at + c] = layers[layer]
+                t[layer] = (at, at + c)
+                at += c
+            image = torch.from_numpy(packed).to(self.device)
+            for layer in group:
+                t[layer] = image[:, :, slice(*t[layer])].permute(2, 0, 1)
+        where = self.path.frames[i]
+        return Frame.from_buffers(
+            t,
+            index=i,
+            time=where.time,
+            cut=where.cut,
+            camera=where.camera,
+            jitter=tuple(float(v) for v in layers["jitter"]),
+        )
+
+    def close(self) -> None:
+        pass
+
+
+def _jitter(header: dict, file: Path) -> tuple[float, float]:
+    text = header.get(JITTER)
+    if text is None:
+        return (0.0, 0.0)
+    try:
+        x, y = (float(v) for v in str(text).split())
+    except ValueError:
+        raise UserError(f"{file}: header {JITTER} {text!r} is not two numbers") from None
+    return (x, y)

@@ -1,0 +1,185 @@
+"""``--frames-dir``: frames that ``reframe-rt render`` wrote, read back, are the frames as
+rendered bit for bit, and give the same network inputs, refresh decisions and outputs for
+every task; each kind of bad input is one clear error (or, for NaN, a warning)."""
+
+from __future__ import annotations
+
+import logging
+import shutil
+
+import numpy as np
+import pytest
+import torch
+
+from evaluation.exr import read_exr, write_exr
+from evaluation.feed import FrameFeed
+from evaluation.frames_dir import FramesDir, natural_key, parse_channel_map
+from evaluation.methods import methods_for
+from evaluation.runner import TaskRun, play
+from networks.tasks import TASKS
+from renderer.errors import UserError
+from renderer.pathgen import resolve_path
+from renderer.player import RenderSettings
+from renderer.scenes import load_scene
+from viewer.cli import main
+
+SIZE, FRAMES = (64, 36), 8
+POLICIES = ("full", "every-2", "delta-H", "motion-H")
+
+
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory):
+    """temple's brief tour from its walk into the turn (frames 20-27 after the still
+    opening would all be equal), rendered by the command, with the half-resolution frames."""
+    out = tmp_path_factory.mktemp("render")
+    args = ["render", "--path", "brief", "--resolution", f"{SIZE[0]}x{SIZE[1]}", "--quiet"]
+    assert main([*args, "--frames", str(FRAMES), "--low-res", "--out", str(out)]) == 0
+    return out
+
+
+def direct_feed():
+    scene = load_scene("temple")
+    settings = RenderSettings(size=SIZE, reference=True)  # as `render` renders
+    return FrameFeed(scene, resolve_path("brief", scene), settings, low_res=True)
+
+
+def test_frames_read_back_are_the_frames_as_rendered(rendered):
+    feed, back = direct_feed(), FramesDir(rendered, needs_low=True)
+    try:
+        assert len(back) == FRAMES and back.size == SIZE and back.has_reference
+        for i in range(FRAMES):
+            a, b = feed.frame(i), back.frame(i)
+            for frame_a, frame_b in ((a, b), (a.low, b.low)):
+                for name in ("color", "reference", "albedo", "normal", "depth", "motion"):
+                    x, y = getattr(frame_a, name), getattr(frame_b, name)
+                    assert torch.equal(x, y) and x.stride() == y.stride(), (i, name)
+                assert torch.equal(frame_a.prev_depth, frame_b.prev_depth)
+                assert frame_a.jitter == frame_b.jitter and frame_a.cut == frame_b.cut
+            # The sidecar stores cameras to 9 decimals (our camera-path format).
+            np.testing.assert_allclose(
+                a.camera.camera_to_world, b.camera.camera_to_world, atol=1e-8
+            )
+    finally:
+        feed.close()
+
+
+@pytest.mark.parametrize("name", list(TASKS))
+def test_every_task_runs_the_same_on_frames_read_back(rendered, name):
+    task = TASKS[name]
+    results = {}
+    for source in ("direct", "dir"):
+        feed = direct_feed() if source == "direct" else FramesDir(rendered, needs_low=True)
+        methods = methods_for(task, POLICIES, "unet", 1, None, SIZE)
+        inputs = []
+        original = task.assemble
+
+        def spy(frame, history, previous=None, original=original, inputs=inputs):
+            x = original(frame, history, previous)
+            inputs.append(x)
+            return x
+
+        run = TaskRun(task, methods)
+        object.__setattr__(task, "assemble", spy)
+        try:
+            results[source] = (list(play(feed, [run], FRAMES)), inputs)
+        finally:
+            object.__delattr__(task, "assemble")
+            feed.close()
+    (direct, inputs_a), (back, inputs_b) = results["direct"], results["dir"]
+    assert len(direct) == len(back) > 0 and len(inputs_a) == len(inputs_b) > 0
+    assert all(torch.equal(x, y) for x, y in zip(inputs_a, inputs_b, strict=True))
+    for (_, a), (_, b) in zip(direct, back, strict=True):
+        assert a.refresh == b.refresh
+        for method in a.outputs:
+            assert torch.equal(a.outputs[method], b.outputs[method]), (a.index, method)
+
+
+def test_names_sort_naturally():
+    names = ["f_10.exr", "f_2.exr", "f_1.exr"]
+    assert sorted(names, key=natural_key) == ["f_1.exr", "f_2.exr", "f_10.exr"]
+
+
+def test_channel_maps_from_pairs_and_json(tmp_path):
+    assert parse_channel_map("color=Noisy Image, albedo=Denoising Albedo") == {
+        "color": "Noisy Image",
+        "albedo": "Denoising Albedo",
+    }
+    file = tmp_path / "map.json"
+    file.write_text('{"normal": "Normal"}')
+    assert parse_channel_map(str(file)) == {"normal": "Normal"}
+    with pytest.raises(UserError, match="no layer colour"):
+        parse_channel_map("colour=Image")
+    with pytest.raises(UserError, match="ours=theirs"):
+        parse_channel_map("color")
+
+
+def copy_of(rendered, tmp_path):
+    out = tmp_path / "frames"
+    shutil.copytree(rendered, out, ignore=shutil.ignore_patterns("low"))
+    return out
+
+
+def test_an_empty_directory_is_refused(tmp_path):
+    with pytest.raises(UserError, match=r"no \.exr files"):
+        FramesDir(tmp_path)
+
+
+def test_a_missing_layer_is_named(rendered, tmp_path):
+    frames = copy_of(rendered, tmp_path)
+    file = frames / "frame_0003.exr"
+    channels = read_exr(file)
+    del channels["motion.Y"]
+    write_exr(file, channels)
+    source = FramesDir(frames)
+    with pytest.raises(UserError, match=r"frame_0003\.exr: no channel motion\.Y \(our motion"):
+        source.frame(3)
+    first = frames / "frame_0000.exr"
+    renamed = {k.replace("albedo.", "Denoising Albedo."): v for k, v in read_exr(first).items()}
+    write_exr(frames / "frame_0000.exr", renamed)
+    with pytest.raises(UserError, match=r"no channel albedo\.R"):
+        FramesDir(frames)  # the first frame is read at once
+    assert FramesDir(frames, {"albedo": "Denoising Albedo"}).size == SIZE
+
+
+def test_a_frame_of_another_size_is_named(rendered, tmp_path):
+    frames = copy_of(rendered, tmp_path)
+    small = {k: v[:-2] for k, v in read_exr(frames / "frame_0005.exr").items()}
+    write_exr(frames / "frame_0005.exr", small)
+    with pytest.raises(UserError, match=r"frame_0005\.exr: 64x34, but the sequence is 64x36"):
+        FramesDir(frames).frame(5)
+
+
+def test_nan_is_a_warning_naming_the_frame_and_the_layer(rendered, tmp_path, caplog):
+    frames = copy_of(rendered, tmp_path)
+    channels = read_exr(frames / "frame_0002.exr")
+    channels["depth.Z"][3, 4] = np.nan
+    write_exr(frames / "frame_0002.exr", channels)
+    with caplog.at_level(logging.WARNING, logger="reframe_rt"):
+        frame = FramesDir(frames).frame(2)
+    assert torch.isnan(frame.depth).any()
+    assert any(
+        "frame 2 (frame_0002.exr): depth holds NaN" in r.getMessage() for r in caplog.records
+    )
+
+
+def test_a_sidecar_of_another_length_and_missing_low_frames_are_refused(rendered, tmp_path):
+    frames = copy_of(rendered, tmp_path)
+    (frames / "frame_0007.exr").unlink()
+    with pytest.raises(UserError, match="8 frames for 7 EXR files"):
+        FramesDir(frames)
+    (frames / "path.json").unlink()
+    assert len(FramesDir(frames)) == 7  # no sidecar: still cameras, no cuts
+    with pytest.raises(UserError, match="super-resolution needs a half-resolution frame"):
+        FramesDir(frames, needs_low=True)
+
+
+def test_eval_and_dump_take_the_frames(rendered, tmp_path, capsys):
+    out = tmp_path / "eval"
+    args = ["--frames-dir", str(rendered), "--quiet", "--policy", "delta-H"]
+    assert main(["eval", *args, "--frames", "4", "--out", str(out)]) == 0
+    report = (out / "report.md").read_text()
+    assert f"{rendered.name}, path frames, 4 frames at 64x36" in report
+    assert main(["dump", *args, "--task", "extrapolate", "--out", str(tmp_path / "dump")]) == 0
+    assert (tmp_path / "dump" / "frame_0003_delta-H_flip.png").exists()
+    assert main(["eval", "--channel-map", "color=Image", "--out", str(tmp_path / "x")]) == 2
+    assert "--channel-map needs --frames-dir" in capsys.readouterr().err
