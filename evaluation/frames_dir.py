@@ -11,9 +11,11 @@ the frame as rendered, bit for bit, down to the memory layout of its tensors (th
 the renderer's transfer gives), so everything computed from it is too.
 
 Bad input is named, never guessed: an empty directory, a missing layer, a frame of another
-size, a sidecar of another length stop with one line before anything runs or is written;
-a NaN or an infinity is a warning naming the frame and the layer (the cache refreshes on
-such a frame, as on ours).
+size, a sidecar of another length, motion vectors that point another way than ours
+(``evaluation.motion_check``, on the first frames) stop with one line before anything
+runs or is written; a NaN or an infinity is a warning naming the frame and the layer (the
+cache refreshes on such a frame, as on ours). Without a sidecar, a frame its motion
+vectors cannot explain is a cut.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+from itertools import pairwise
 from pathlib import Path
 
 import numpy as np
@@ -28,11 +31,14 @@ import torch
 
 from common.errors import UserError
 from evaluation.exr import FRAME_LAYERS, JITTER, read_exr_header
+from evaluation.motion_check import flipped, is_cut
 from renderer.camera import Camera
 from renderer.errors import PathError
 from renderer.frame import Frame
 from renderer.path import CameraPath, PathFrame, load_path
 
+CHECKED = 8
+"""Frames from the start whose motion vectors are checked against ours before a run."""
 SIDECAR = "path.json"
 """Beside the frames: their cameras, times and cuts, in our camera-path format."""
 LOW_DIR = "low"
@@ -123,6 +129,23 @@ class FramesDir:
         first = self._layers(self.files[0])
         self.size = (int(first["color"].shape[1]), int(first["color"].shape[0]))
         self.has_reference = "reference" in first
+        self._last: Frame | None = None
+        self._check_motion()
+
+    def _check_motion(self) -> None:
+        """Refuse vectors that point another way than ours, judged on the first
+        :data:`CHECKED` frames (``evaluation.motion_check``)."""
+        frames = [self.frame(i) for i in range(min(CHECKED, len(self.files)))]
+        verdict = flipped(list(pairwise(frames)))
+        if verdict is not None:
+            negated, won, moving, error, given = verdict
+            raise UserError(
+                f"--frames-dir {self.directory}: the motion vectors look flipped in "
+                f"{negated}: the previous frame warped by them negated matches {won} of "
+                f"{moving} moving frames better (mean error {error:.3g} against {given:.3g}); "
+                "ours point from a pixel to where its surface was in the previous frame, "
+                "in pixels, x right, y down"
+            )
 
     @staticmethod
     def _exr_files(directory: Path) -> list[Path]:
@@ -131,7 +154,8 @@ class FramesDir:
 
     def _sidecar(self, count: int) -> CameraPath:
         file = self.directory / SIDECAR
-        if not file.exists():
+        self.sidecar = file.exists()
+        if not self.sidecar:
             # No cameras: identity ones, no cuts, 30 frames a second.
             still = Camera(np.eye(4), 60.0)
             frames = [PathFrame(still.camera_to_world, still.fov, i / 30.0) for i in range(count)]
@@ -173,6 +197,12 @@ class FramesDir:
         frame = self._frame(self.files[i], i)
         if self.low_files:
             frame.low = self._frame(self.low_files[i], i, full=False)
+        if not self.sidecar and i > 0:
+            # No cuts given: a frame its vectors cannot explain is one.
+            previous = self._last if self._last is not None and self._last.index == i - 1 else None
+            previous = previous or self._frame(self.files[i - 1], i - 1)
+            frame.cut = is_cut(previous, frame)
+        self._last = frame
         return frame
 
     def _frame(self, file: Path, i: int, full: bool = True) -> Frame:

@@ -24,6 +24,8 @@ def write_plots(logs: list[RunLog], out: Path) -> list[Path]:
 
 def _plot(log: RunLog, file: Path, quality: bool) -> Path:
     panels = (("psnr_vs_ref", "PSNR vs reference (dB)"), ("flip_vs_ref", "FLIP vs reference"))
+    if not log.reference:
+        panels = (("psnr_vs_full", "PSNR vs full network (dB)"), ("flip_vs_full", "FLIP vs full"))
     if not quality:
         panels = (("ms", "time per frame (ms)"),)
     fig, axes = plt.subplots(

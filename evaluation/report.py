@@ -209,6 +209,12 @@ def report_markdown(logs: list[RunLog], summary: dict, command: str) -> str:
             "PSNR vs full | FLIP vs full | refreshes |",
             "|---|---|---|---|---|---|---|---|",
         ]
+        if not log.reference:
+            lines[-2:-2] = [
+                "No reference in these frames: every method is scored against the full "
+                "network only (the baseline and the network against the reference: –).",
+                "",
+            ]
         for method in log.methods():
             rows = log.of(method)
             refreshes = [r["refresh"] for r in rows if r["refresh"] != ""]

@@ -23,19 +23,24 @@ class RunLog:
     cuts: list[int] = field(default_factory=list)
     """Frames where the camera jumps: marked in the plots whether or not they were scored
     (extrapolation scores none of them)."""
+    reference: bool = True
+    """Scored against a reference; False: against the full network only (frames from a
+    directory without a reference layer), and every ``*_vs_ref`` number is None."""
 
     def add(self, result: FrameResult) -> None:
         if result.frame.cut and result.index not in self.cuts:
             self.cuts.append(result.index)
         for method, ms in result.ms.items():
-            ref = result.vs_reference[method]
+            ref = result.vs_reference.get(method)
             full = result.vs_full.get(method)
             refresh = result.refresh[method]
             self.rows.append({
                 "task": self.task, "scene": self.scene, "path": self.path,
                 "frame": result.index, "method": method,
                 "refresh": "" if refresh is None else int(refresh), "ms": ms,
-                "psnr_vs_ref": ref.psnr, "ssim_vs_ref": ref.ssim, "flip_vs_ref": ref.flip,
+                "psnr_vs_ref": ref.psnr if ref else None,
+                "ssim_vs_ref": ref.ssim if ref else None,
+                "flip_vs_ref": ref.flip if ref else None,
                 "psnr_vs_full": full.psnr if full else None,
                 "ssim_vs_full": full.ssim if full else None,
                 "flip_vs_full": full.flip if full else None,

@@ -4,6 +4,7 @@ every task; each kind of bad input is one clear error (or, for NaN, a warning)."
 
 from __future__ import annotations
 
+import json
 import logging
 import shutil
 
@@ -128,16 +129,16 @@ def test_a_missing_layer_is_named(rendered, tmp_path):
     frames = copy_of(rendered, tmp_path)
     file = frames / "frame_0003.exr"
     channels = read_exr(file)
-    del channels["motion.Y"]
-    write_exr(file, channels)
-    source = FramesDir(frames)
+    write_exr(file, {k: v for k, v in channels.items() if k != "motion.Y"})
+    # The first frames are read at once (their motion is checked): before anything runs.
     with pytest.raises(UserError, match=r"frame_0003\.exr: no channel motion\.Y \(our motion"):
-        source.frame(3)
-    first = frames / "frame_0000.exr"
-    renamed = {k.replace("albedo.", "Denoising Albedo."): v for k, v in read_exr(first).items()}
-    write_exr(frames / "frame_0000.exr", renamed)
+        FramesDir(frames)
+    write_exr(file, channels)
+    for each in frames.glob("*.exr"):  # another renderer's name for our albedo
+        renamed = {k.replace("albedo.", "Denoising Albedo."): v for k, v in read_exr(each).items()}
+        write_exr(each, renamed)
     with pytest.raises(UserError, match=r"no channel albedo\.R"):
-        FramesDir(frames)  # the first frame is read at once
+        FramesDir(frames)
     assert FramesDir(frames, {"albedo": "Denoising Albedo"}).size == SIZE
 
 
@@ -183,3 +184,56 @@ def test_eval_and_dump_take_the_frames(rendered, tmp_path, capsys):
     assert (tmp_path / "dump" / "frame_0003_delta-H_flip.png").exists()
     assert main(["eval", "--channel-map", "color=Image", "--out", str(tmp_path / "x")]) == 2
     assert "--channel-map needs --frames-dir" in capsys.readouterr().err
+
+
+@pytest.fixture(scope="module")
+def walking(tmp_path_factory):
+    """Six frames of the brief tour's fast turn (frames 28-33; at 64x36 its walk moves
+    under half a pixel a frame), without their sidecar."""
+    out = tmp_path_factory.mktemp("tour")
+    args = ["render", "--path", "brief", "--resolution", f"{SIZE[0]}x{SIZE[1]}", "--quiet"]
+    assert main([*args, "--frames", "34", "--out", str(out / "all")]) == 0
+    for k in range(6):
+        shutil.copy(out / "all" / f"frame_{k + 28:04d}.exr", out / f"frame_{k:04d}.exr")
+    return out
+
+
+@pytest.mark.parametrize(("negate", "says"), [("XY", "x and y"), ("Y", "y")])
+def test_flipped_motion_vectors_are_refused(walking, tmp_path, negate, says):
+    frames = tmp_path / "flipped"
+    shutil.copytree(walking, frames, ignore=shutil.ignore_patterns("all"))
+    assert len(FramesDir(frames)) == 6  # as rendered: accepted
+    for file in frames.glob("*.exr"):
+        channels = read_exr(file)
+        for axis in negate:
+            channels[f"motion.{axis}"] = -channels[f"motion.{axis}"]
+        write_exr(file, channels)
+    with pytest.raises(UserError, match=f"motion vectors look flipped in {says}: "):
+        FramesDir(frames)
+
+
+def test_without_a_sidecar_a_frame_the_vectors_cannot_explain_is_a_cut(walking, rendered, tmp_path):
+    frames = tmp_path / "spliced"
+    frames.mkdir()
+    for k in range(3):  # three frames of the turn, then three of the still opening
+        shutil.copy(walking / f"frame_{k:04d}.exr", frames / f"a_{k}.exr")
+        shutil.copy(rendered / f"frame_{k + 4:04d}.exr", frames / f"b_{k}.exr")
+    source = FramesDir(frames)
+    assert [source.frame(i).cut for i in range(6)] == [False, False, False, True, False, False]
+
+
+def test_frames_without_a_reference_are_scored_against_the_full_network(rendered, tmp_path):
+    frames = copy_of(rendered, tmp_path)
+    for file in frames.glob("*.exr"):
+        write_exr(file, {k: v for k, v in read_exr(file).items() if not k.startswith("reference")})
+    out = tmp_path / "eval"
+    args = ["eval", "--frames-dir", str(frames), "--task", "denoise", "--quiet"]
+    assert main([*args, "--policy", "delta-H", "--frames", "4", "--out", str(out)]) == 0
+    report = (out / "report.md").read_text()
+    assert "scored against the full" in report
+    summary = json.loads((out / "summary.json").read_text())
+    (row,) = summary["runs"]
+    assert row["psnr_full_vs_ref"] is None and row["flip_vs_full"] is not None
+    assert (out / f"denoise_{frames.name}_quality.png").exists()
+    dump = ["dump", "--frames-dir", str(frames), "--out", str(tmp_path / "dump")]
+    assert main(dump) == 2

@@ -10,6 +10,7 @@ import tyro
 from tqdm import tqdm
 
 from common.atomic import remove_partials
+from common.errors import UserError
 from evaluation.dump import frame_done, write_frame
 from evaluation.methods import methods_for
 from evaluation.runner import Runner
@@ -60,6 +61,10 @@ def run(cfg: DumpConfig) -> None:
         scene, path, size, count = play.scene, play.path, play.size, play.count
     else:
         check_positive("frames", cfg.frames)
+        if not source.has_reference:
+            raise UserError(
+                f"--frames-dir {cfg.frames_dir}: dump's FLIP maps need a reference layer"
+            )
         scene, path, size = None, source.path, source.size
         count = len(path) if cfg.frames is None else min(cfg.frames, len(path))
     check_task_size(size, [task])

@@ -122,11 +122,6 @@ def run(cfg: EvalConfig) -> None:
         scene_name, path_name = play.scene.name, play.path_name
     else:
         check_positive("frames", cfg.frames)
-        if not source.has_reference:
-            raise UserError(
-                f"--frames-dir {cfg.frames_dir}: no reference layer in its frames (scoring "
-                "against the full network only is not built yet)"
-            )
         size, path = source.size, source.path
         count = len(path) if cfg.frames is None else min(cfg.frames, len(path))
         scene_name, path_name = cfg.frames_dir.name, "frames"
@@ -142,6 +137,8 @@ def run(cfg: EvalConfig) -> None:
         for task in tasks
     }
     cut = 1 if user is not None else cfg.cut
+    # Frames without a reference are scored against the full network only (and say so).
+    scored = source is None or source.has_reference
     logs = []
     for task in tasks:
         nets = [m.net for m in methods[task.name] if hasattr(m, "net")]
@@ -154,6 +151,7 @@ def run(cfg: EvalConfig) -> None:
                 arch=(user.name if user else cfg.arch) if nets else None,
                 deep_share=deep_share(nets[0], size, cut) if nets else None,
                 cuts=[i for i, f in enumerate(path.frames[:count]) if f.cut],
+                reference=scored,
             )
         )
     prepare_out(cfg.out)
@@ -171,7 +169,7 @@ def run(cfg: EvalConfig) -> None:
         with tqdm(
             total=count, desc="eval " + ", ".join(by_task), unit="frame", disable=cfg.quiet
         ) as bar:
-            for name, result in play_path(feed, runs, count):
+            for name, result in play_path(feed, runs, count, against_reference=scored):
                 by_task[name].add(result)
                 bar.update(result.index + 1 - bar.n)
             bar.update(count - bar.n)
