@@ -54,6 +54,10 @@ TEXTURES = (
 )
 """Layers packed into one 4-channel image as the renderer's render targets pack them: the
 frame's tensors are views of those, so they have the renderer's memory layout."""
+DERIVED_JITTER = (-0.25, -0.25)
+"""A half-resolution frame made of every other pixel, from pixel (0, 0): its pixel i shows
+full-resolution pixel 2i, whose centre lies at i + 0.25 in half-resolution pixels, so its
+samples are offset by -0.25 from their own pixel centres (``Frame.jitter``'s meaning)."""
 LOG = logging.getLogger("reframe_rt")
 
 
@@ -120,7 +124,13 @@ class FramesDir:
         self.path = self._sidecar(len(self.files))
         low = low_dir if low_dir is not None else self.directory / LOW_DIR
         self.low_files = self._exr_files(low) if needs_low and low.is_dir() else []
-        if needs_low and len(self.low_files) != len(self.files):
+        self.derive_low = needs_low and not self.low_files and low_dir is None
+        if self.derive_low:
+            LOG.warning(
+                f"reframe-rt: no half-resolution frames in {low}: super-resolution reads every "
+                f"other pixel of each frame instead (jitter {DERIVED_JITTER})"
+            )
+        elif needs_low and len(self.low_files) != len(self.files):
             raise UserError(
                 f"--frames-dir {directory}: super-resolution needs a half-resolution frame "
                 f"for each of the {len(self.files)} frames in {low} (found "
@@ -197,6 +207,8 @@ class FramesDir:
         frame = self._frame(self.files[i], i)
         if self.low_files:
             frame.low = self._frame(self.low_files[i], i, full=False)
+        elif self.derive_low:
+            frame.low = subsampled(frame)
         if not self.sidecar and i > 0:
             # No cuts given: a frame its vectors cannot explain is one.
             previous = self._last if self._last is not None and self._last.index == i - 1 else None
@@ -243,6 +255,18 @@ class FramesDir:
 
     def close(self) -> None:
         pass
+
+
+def subsampled(frame: Frame) -> Frame:
+    """``frame`` at half resolution: every other pixel from (0, 0) of each G-buffer (motion
+    vectors halved, to half-resolution pixels), with :data:`DERIVED_JITTER`."""
+    half = {
+        name: (t[:, ::2, ::2] * (0.5 if name == "motion" else 1.0)).contiguous()
+        for name in ("color", "albedo", "normal", "depth", "motion", "prev_depth", "reference")
+        if (t := getattr(frame, name)) is not None
+    }
+    facts = {"index": frame.index, "time": frame.time, "cut": frame.cut, "camera": frame.camera}
+    return Frame.from_buffers(half, jitter=DERIVED_JITTER, **facts)
 
 
 def _jitter(header: dict, file: Path) -> tuple[float, float]:

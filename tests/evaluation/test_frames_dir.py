@@ -170,8 +170,25 @@ def test_a_sidecar_of_another_length_and_missing_low_frames_are_refused(rendered
         FramesDir(frames)
     (frames / "path.json").unlink()
     assert len(FramesDir(frames)) == 7  # no sidecar: still cameras, no cuts
+    low = tmp_path / "low"
+    shutil.copytree(rendered / "low", low)
     with pytest.raises(UserError, match="super-resolution needs a half-resolution frame"):
-        FramesDir(frames, needs_low=True)
+        FramesDir(frames, low_dir=low, needs_low=True)  # 8 for 7
+
+
+def test_without_half_resolution_frames_every_other_pixel_is_one(rendered, tmp_path, caplog):
+    frames = copy_of(rendered, tmp_path)  # no low/
+    with caplog.at_level(logging.WARNING, logger="reframe_rt"):
+        source = FramesDir(frames, needs_low=True)
+    assert any("every other pixel" in r.getMessage() for r in caplog.records)
+    frame = source.frame(3)
+    low = frame.low
+    assert low.size == (SIZE[0] // 2, SIZE[1] // 2) and low.jitter == (-0.25, -0.25)
+    assert torch.equal(low.reference, frame.reference[:, ::2, ::2])
+    assert torch.equal(low.motion, frame.motion[:, ::2, ::2] * 0.5)
+    out = tmp_path / "eval"
+    args = ["eval", "--frames-dir", str(frames), "--task", "supersample", "--quiet"]
+    assert main([*args, "--policy", "delta-H", "--frames", "3", "--out", str(out)]) == 0
 
 
 def test_eval_and_dump_take_the_frames(rendered, tmp_path, capsys):
