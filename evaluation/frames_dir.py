@@ -23,6 +23,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+from dataclasses import dataclass, field
 from itertools import pairwise
 from pathlib import Path
 
@@ -30,6 +31,7 @@ import numpy as np
 import torch
 
 from common.errors import UserError
+from evaluation.conventions import BLENDER_NAMES, blender_to_ours
 from evaluation.exr import FRAME_LAYERS, JITTER, read_exr_header
 from evaluation.motion_check import flipped, is_cut
 from renderer.camera import Camera
@@ -66,15 +68,32 @@ def natural_key(name: str) -> list:
     return [int(part) if part.isdigit() else part.lower() for part in re.split(r"(\d+)", name)]
 
 
-def parse_channel_map(spec: str | None) -> dict[str, str]:
-    """``--channel-map``: a JSON file ({ours: theirs}) or ``ours=theirs`` pairs separated by
-    commas -> {our layer: their layer}.
+@dataclass(frozen=True)
+class ChannelMap:
+    """Which of a file's layers are ours, and whose conventions they follow."""
+
+    names: dict[str, str] = field(default_factory=dict)
+    """Our layer -> theirs (ours where missing)."""
+    convention: str | None = None
+    """A renderer whose conventions are brought to ours at load (``evaluation.conventions``:
+    ``blender``); None: ours."""
+
+
+PRESETS = {"blender": BLENDER_NAMES}
+"""``--channel-map NAME``: another renderer's names, and its conventions."""
+
+
+def parse_channel_map(spec: str | None) -> ChannelMap:
+    """``--channel-map``: a JSON file ({ours: theirs}), or ``ours=theirs`` pairs separated
+    by commas, either after a preset's name (``blender``, ``blender,color=X``).
 
     Raises:
         UserError: unreadable, malformed, or naming a layer we do not have.
     """
     if not spec:
-        return {}
+        return ChannelMap()
+    convention = None
+    mapping: dict[str, str] = {}
     if spec.lower().endswith(".json"):
         try:
             mapping = json.loads(Path(spec).read_text(encoding="utf-8"))
@@ -83,18 +102,24 @@ def parse_channel_map(spec: str | None) -> dict[str, str]:
         if not isinstance(mapping, dict) or not all(isinstance(v, str) for v in mapping.values()):
             raise UserError(f"--channel-map {spec}: expected an object of layer names")
     else:
-        mapping = {}
         for pair in filter(None, (p.strip() for p in spec.split(","))):
+            if pair.lower() in PRESETS and not mapping and convention is None:
+                convention = pair.lower()
+                mapping = dict(PRESETS[convention])
+                continue
             ours, sep, theirs = pair.partition("=")
             if not sep or not ours.strip() or not theirs.strip():
-                raise UserError(f"--channel-map {spec!r}: expected ours=theirs pairs")
+                raise UserError(
+                    f"--channel-map {spec!r}: expected ours=theirs pairs, after a preset "
+                    f"name if any ({', '.join(PRESETS)})"
+                )
             mapping[ours.strip()] = theirs.strip()
     unknown = sorted(set(mapping) - set(FRAME_LAYERS))
     if unknown:
         raise UserError(
             f"--channel-map: no layer {', '.join(unknown)} (ours: {', '.join(FRAME_LAYERS)})"
         )
-    return mapping
+    return ChannelMap(mapping, convention)
 
 
 class FramesDir:
@@ -108,7 +133,7 @@ class FramesDir:
     def __init__(
         self,
         directory: Path,
-        channel_map: dict[str, str] | None = None,
+        channel_map: ChannelMap | None = None,
         low_dir: Path | None = None,
         needs_low: bool = False,
         device: torch.device | str = "cpu",
@@ -119,9 +144,16 @@ class FramesDir:
         self.files = self._exr_files(self.directory)
         if not self.files:
             raise UserError(f"--frames-dir {directory}: no .exr files in it")
-        self.names = {layer: (channel_map or {}).get(layer, layer) for layer in FRAME_LAYERS}
+        channel_map = channel_map or ChannelMap()
+        self.names = {layer: channel_map.names.get(layer, layer) for layer in FRAME_LAYERS}
+        self.convention = channel_map.convention
         self.device = torch.device(device)
         self.path = self._sidecar(len(self.files))
+        if self.convention and not self.sidecar:
+            raise UserError(
+                f"--frames-dir {directory}: {self.convention}'s normals are in camera space: "
+                f"its frames need their cameras in {SIDECAR} beside them"
+            )
         low = low_dir if low_dir is not None else self.directory / LOW_DIR
         self.low_files = self._exr_files(low) if needs_low and low.is_dir() else []
         self.derive_low = needs_low and not self.low_files and low_dir is None
@@ -190,7 +222,8 @@ class FramesDir:
             names = [f"{self.names[layer]}.{s}" for s in suffixes]
             missing = [n for n in names if n not in channels]
             if missing:
-                if layer == "reference" and len(missing) == len(names):
+                derived = layer == "prev_depth" and self.convention is not None
+                if (layer == "reference" or derived) and len(missing) == len(names):
                     continue
                 raise UserError(
                     f"{file}: no channel {missing[0]} (our {layer}; --channel-map maps "
@@ -219,6 +252,10 @@ class FramesDir:
 
     def _frame(self, file: Path, i: int, full: bool = True) -> Frame:
         layers = self._layers(file)
+        if self.convention == "blender":
+            where = self.path.frames
+            before = None if i == 0 or where[i].cut else where[i - 1].camera_to_world
+            layers = blender_to_ours(layers, where[i].camera_to_world, before, where[i].fov)
         h, w = layers["color"].shape[:2]
         want = self.size if full else (self.size[0] // 2, self.size[1] // 2)
         if (w, h) != want:

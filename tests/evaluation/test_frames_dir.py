@@ -12,13 +12,15 @@ import numpy as np
 import pytest
 import torch
 
+from evaluation.conventions import Z_UP_TO_Y_UP
 from evaluation.exr import read_exr, write_exr
 from evaluation.feed import FrameFeed
-from evaluation.frames_dir import FramesDir, natural_key, parse_channel_map
+from evaluation.frames_dir import ChannelMap, FramesDir, natural_key, parse_channel_map
 from evaluation.methods import methods_for
 from evaluation.runner import TaskRun, play
 from networks.tasks import TASKS
 from renderer.errors import UserError
+from renderer.path import CameraPath, load_path
 from renderer.pathgen import resolve_path
 from renderer.player import RenderSettings
 from renderer.scenes import load_scene
@@ -101,13 +103,16 @@ def test_names_sort_naturally():
 
 
 def test_channel_maps_from_pairs_and_json(tmp_path):
-    assert parse_channel_map("color=Noisy Image, albedo=Denoising Albedo") == {
+    assert parse_channel_map("color=Noisy Image, albedo=Denoising Albedo").names == {
         "color": "Noisy Image",
         "albedo": "Denoising Albedo",
     }
     file = tmp_path / "map.json"
     file.write_text('{"normal": "Normal"}')
-    assert parse_channel_map(str(file)) == {"normal": "Normal"}
+    assert parse_channel_map(str(file)) == ChannelMap({"normal": "Normal"})
+    blender = parse_channel_map("blender,color=ViewLayer.Noisy Image")
+    assert blender.convention == "blender" and blender.names["color"] == "ViewLayer.Noisy Image"
+    assert blender.names["motion"] == "ViewLayer.Vector"
     with pytest.raises(UserError, match="no layer colour"):
         parse_channel_map("colour=Image")
     with pytest.raises(UserError, match="ours=theirs"):
@@ -139,7 +144,7 @@ def test_a_missing_layer_is_named(rendered, tmp_path):
         write_exr(each, renamed)
     with pytest.raises(UserError, match=r"no channel albedo\.R"):
         FramesDir(frames)
-    assert FramesDir(frames, {"albedo": "Denoising Albedo"}).size == SIZE
+    assert FramesDir(frames, ChannelMap({"albedo": "Denoising Albedo"})).size == SIZE
 
 
 def test_a_frame_of_another_size_is_named(rendered, tmp_path):
@@ -254,3 +259,45 @@ def test_frames_without_a_reference_are_scored_against_the_full_network(rendered
     assert (out / f"denoise_{frames.name}_quality.png").exists()
     dump = ["dump", "--frames-dir", str(frames), "--out", str(tmp_path / "dump")]
     assert main(dump) == 2
+
+
+def as_blender(channels: dict, camera: np.ndarray) -> dict:
+    """Our frame's layers as Blender's Cycles stores them (evaluation.conventions), our
+    world taken for Blender's z-up one."""
+    out = {f"ViewLayer.Combined.{c}": channels[f"color.{c}"] for c in "RGB"}
+    out |= {f"ViewLayer.Denoising Albedo.{c}": channels[f"albedo.{c}"] for c in "RGB"}
+    out |= {f"reference.{c}": channels[f"reference.{c}"] for c in "RGB"}
+    out["ViewLayer.Vector.X"] = channels["motion.X"]
+    out["ViewLayer.Vector.Y"] = -channels["motion.Y"]
+    out["ViewLayer.Vector.Z"] = out["ViewLayer.Vector.W"] = np.zeros_like(channels["motion.X"])
+    depth = channels["depth.Z"]
+    out["ViewLayer.Depth.Z"] = np.where(depth > 0, depth, 1e10).astype(np.float32)
+    world = np.stack([channels[f"normal.{a}"] for a in "XYZ"], axis=-1).astype(np.float64)
+    camera_space = world @ Z_UP_TO_Y_UP @ camera[:3, :3]  # R^T Z2Y^T n, row-wise
+    for k, a in enumerate("XYZ"):
+        sign = -1.0 if a == "Z" else 1.0  # Blender's camera looks down +z
+        out[f"ViewLayer.Denoising Normal.{a}"] = (sign * camera_space[..., k]).astype(np.float32)
+    return out
+
+
+def test_blenders_conventions_are_brought_to_ours(walking, tmp_path):
+    frames = tmp_path / "blender"
+    frames.mkdir()
+    path = load_path(walking / "all" / "path.json")
+    part = CameraPath(path.fps, path.frames[28:34])
+    part.save(frames / "path.json")
+    for k in range(6):
+        channels = read_exr(walking / f"frame_{k:04d}.exr")
+        write_exr(frames / f"f{k}.exr", as_blender(channels, part.frames[k].camera_to_world))
+    ours, theirs = FramesDir(walking), FramesDir(frames, parse_channel_map("blender"))
+    for i in range(1, 6):
+        a, b = ours.frame(i), theirs.frame(i)
+        assert torch.equal(a.motion, b.motion) and torch.equal(a.depth, b.depth)
+        torch.testing.assert_close(b.normal, a.normal, atol=1e-5, rtol=0)
+        # The previous depth from the cameras: temple's walls and floor do not move.
+        geometry = a.depth > 0
+        relative = ((b.prev_depth - a.prev_depth).abs() / a.prev_depth.clamp(min=1e-6))[geometry]
+        assert float(relative.median()) < 1e-4 and float((relative < 1e-3).float().mean()) > 0.95
+    with pytest.raises(UserError, match="need their cameras"):
+        (frames / "path.json").unlink()
+        FramesDir(frames, parse_channel_map("blender"))

@@ -1,0 +1,84 @@
+"""Other renderers' G-buffer conventions, brought to ours as the frames are read
+(``--channel-map blender``; ours: README, "EXR channels").
+
+Blender's Cycles, as its multi-layer EXR stores its passes (Blender 5.0, checked on frames
+it rendered, ``benchmarks/blender_frames.py``, against the cameras it was given):
+
+- ``Vector.X/Y``: where the surface was in the previous frame, in pixels, relative to the
+  pixel, with y up (``Z/W``: towards the next frame). Ours: x right, y down, so y is negated.
+  (Warping the previous frame by (X, -Y) matched the frame 2-3x better than any other
+  pairing and sign.)
+- ``Depth.Z``: distance along the view axis, as ours; 1e10 on the background, ours 0.
+- ``Denoising Normal``: in camera space, with the camera looking down +z; ours are in world
+  space (y up, as our scenes and the networks trained on them). They are brought there
+  through the frame's camera from the sidecar, and Blender's z-up world turned y-up.
+- No depth of the previous frame: it is derived from the cameras (each pixel's point, seen
+  from the previous frame's camera), exact for still geometry; a moving object's own
+  motion along the view axis is not in it.
+- ``Combined``: the noisy image when Blender's denoiser is off (``Noisy Image`` when it is
+  on: ``--channel-map blender,color=ViewLayer.Noisy Image``).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+BLENDER_NAMES = {
+    "color": "ViewLayer.Combined",
+    "albedo": "ViewLayer.Denoising Albedo",
+    "normal": "ViewLayer.Denoising Normal",
+    "depth": "ViewLayer.Depth",
+    "motion": "ViewLayer.Vector",
+}
+BACKGROUND_DEPTH = 1e9
+"""Blender's background depth is 1e10: anything this far is background."""
+Z_UP_TO_Y_UP = np.array([[1.0, 0.0, 0.0], [0.0, 0.0, 1.0], [0.0, -1.0, 0.0]])
+"""A z-up world's directions in a y-up one: (x, y, z) -> (x, z, -y)."""
+
+
+def blender_to_ours(
+    layers: dict[str, np.ndarray],
+    camera: np.ndarray,
+    previous_camera: np.ndarray | None,
+    fov: float,
+) -> dict[str, np.ndarray]:
+    """Blender's (H, W, C) layers of one frame in ours (a new dict).
+
+    Args:
+        camera, previous_camera: (4, 4) camera-to-world of this frame and the one before
+            (None: the first frame of a shot, whose previous depth is its own).
+        fov: vertical field of view in degrees.
+    """
+    out = dict(layers)
+    motion = layers["motion"].copy()
+    motion[..., 1] *= -1.0
+    out["motion"] = motion
+    depth = np.where(layers["depth"] >= BACKGROUND_DEPTH, 0.0, layers["depth"])
+    out["depth"] = depth.astype(np.float32)
+    normal = layers["normal"] * np.array([1.0, 1.0, -1.0])  # looking down -z, as ours
+    world = normal @ camera[:3, :3].T @ Z_UP_TO_Y_UP.T
+    out["normal"] = np.where(depth > 0, world, 0.0).astype(np.float32)
+    if "prev_depth" not in layers:
+        out["prev_depth"] = previous_depth(out["depth"], camera, previous_camera, fov)
+    return out
+
+
+def previous_depth(
+    depth: np.ndarray, camera: np.ndarray, previous_camera: np.ndarray | None, fov: float
+) -> np.ndarray:
+    """(H, W, 1): each pixel's point at ``depth`` (along the view axis) seen from the
+    previous camera, its depth there; 0 on the background."""
+    if previous_camera is None:
+        return depth.copy()
+    h, w = depth.shape[:2]
+    tan = math.tan(math.radians(fov) / 2.0)
+    xs = ((np.arange(w) + 0.5) / w * 2.0 - 1.0) * tan * (w / h)
+    ys = (1.0 - (np.arange(h) + 0.5) / h * 2.0) * tan
+    d = depth[..., 0].astype(np.float64)
+    points = np.stack(
+        [xs[None, :] * d, ys[:, None] * d, -d, np.ones_like(d)], axis=-1
+    )  # camera space
+    seen = points @ (np.linalg.inv(previous_camera) @ camera).T
+    return np.where(d > 0, -seen[..., 2], 0.0)[..., None].astype(np.float32)
