@@ -1,8 +1,11 @@
 """Other renderers' G-buffer conventions, brought to ours as the frames are read
 (``--channel-map blender``; ours: README, "EXR channels").
 
-Blender's Cycles, as its multi-layer EXR stores its passes (Blender 5.0, checked on frames
-it rendered, ``benchmarks/blender_frames.py``, against the cameras it was given):
+Blender's Cycles, as its multi-layer EXR stores its passes. Its manual (Render ‣ View
+Layers ‣ Passes) says of the vector pass that its four components are "the motion towards
+the next and previous frame position in pixel space", and of Z "distance to any visible
+surfaces": which pair, which signs and which distance were read off frames Blender 5.0
+rendered (``benchmarks/blender_frames.py``), against the cameras it was given:
 
 - ``Vector.X/Y``: where the surface was in the previous frame, in pixels, relative to the
   pixel, with y up (``Z/W``: towards the next frame). Ours: x right, y down, so y is negated.

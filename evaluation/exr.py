@@ -90,3 +90,12 @@ def read_exr_header(path: str | os.PathLike[str]) -> tuple[dict[str, np.ndarray]
 def jitter_attribute(jitter: tuple[float, float]) -> dict[str, str]:
     """The header attribute of a jittered image (none for (0, 0)); exact as text."""
     return {JITTER: f"{jitter[0]!r} {jitter[1]!r}"} if any(jitter) else {}
+
+
+def exr_layout(path: str | os.PathLike[str]) -> tuple[tuple[int, int], set[str]]:
+    """((width, height), channel names) of an EXR file, from its header alone."""
+    with OpenEXR.File(str(Path(path)), header_only=True) as f:
+        header = f.header()
+        low, high = (np.asarray(v) for v in header["dataWindow"])
+        names = {c.name for c in header["channels"]}
+    return (int(high[0] - low[0] + 1), int(high[1] - low[1] + 1)), names

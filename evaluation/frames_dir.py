@@ -10,11 +10,12 @@ reads, each with its jitter in the header. A frame read back from what ``render`
 the frame as rendered, bit for bit, down to the memory layout of its tensors (the layout
 the renderer's transfer gives), so everything computed from it is too.
 
-Bad input is named, never guessed: an empty directory, a missing layer, a frame of another
-size, a sidecar of another length, motion vectors that point another way than ours
-(``evaluation.motion_check``, on the first frames) stop with one line before anything
-runs or is written; a NaN or an infinity is a warning naming the frame and the layer (the
-cache refreshes on such a frame, as on ours). Without a sidecar, a frame its motion
+Bad input is named, never guessed: an empty directory, a missing layer or a frame of
+another size (any frame's: the headers are read first), a sidecar of another length,
+motion vectors that point another way than ours (``evaluation.motion_check``, on the
+first frames) stop with one line before anything runs or is written; a NaN or an
+infinity is a warning naming the frame and the layer (the cache refreshes on such a
+frame, as on ours). Without a sidecar, a frame its motion
 vectors cannot explain is a cut.
 """
 
@@ -32,7 +33,7 @@ import torch
 
 from common.errors import UserError
 from evaluation.conventions import BLENDER_NAMES, blender_to_ours
-from evaluation.exr import FRAME_LAYERS, JITTER, read_exr_header
+from evaluation.exr import FRAME_LAYERS, JITTER, exr_layout, read_exr_header
 from evaluation.motion_check import flipped, is_cut
 from renderer.camera import Camera
 from renderer.errors import PathError
@@ -171,8 +172,25 @@ class FramesDir:
         first = self._layers(self.files[0])
         self.size = (int(first["color"].shape[1]), int(first["color"].shape[0]))
         self.has_reference = "reference" in first
+        self._check_headers()
         self._last: Frame | None = None
         self._check_motion()
+
+    def _check_headers(self) -> None:
+        """Every frame's size and layers, from the headers (cheap), so that a bad frame
+        stops the run before anything runs or is written."""
+        half = (self.size[0] // 2, self.size[1] // 2)
+        for files, size in ((self.files, self.size), (self.low_files, half)):
+            for file in files:
+                try:
+                    got, channels = exr_layout(file)
+                except Exception as error:  # OpenEXR raises bare exceptions on a bad file
+                    raise UserError(f"{file}: not a readable EXR file ({error})") from None
+                if got != size:
+                    raise UserError(
+                        f"{file}: {got[0]}x{got[1]}, but the sequence is {size[0]}x{size[1]}"
+                    )
+                self._check_channels(file, channels)
 
     def _check_motion(self) -> None:
         """Refuse vectors that point another way than ours, judged on the first
@@ -218,20 +236,30 @@ class FramesDir:
         except Exception as error:  # OpenEXR raises bare exceptions on a bad file
             raise UserError(f"{file}: not a readable EXR file ({error})") from None
         out: dict[str, np.ndarray] = {}
-        for layer, suffixes in FRAME_LAYERS.items():
-            names = [f"{self.names[layer]}.{s}" for s in suffixes]
-            missing = [n for n in names if n not in channels]
-            if missing:
-                derived = layer == "prev_depth" and self.convention is not None
-                if (layer == "reference" or derived) and len(missing) == len(names):
-                    continue
-                raise UserError(
-                    f"{file}: no channel {missing[0]} (our {layer}; --channel-map maps "
-                    f"another name; the file has {', '.join(sorted(channels)) or 'none'})"
-                )
+        for layer in self._check_channels(file, set(channels)):
+            names = [f"{self.names[layer]}.{s}" for s in FRAME_LAYERS[layer]]
             out[layer] = np.stack([channels[n].astype(np.float32) for n in names], axis=-1)
         out["jitter"] = np.array(_jitter(header, file), dtype=np.float64)
         return out
+
+    def _check_channels(self, file: Path, channels: set[str]) -> list[str]:
+        """Our layers ``file`` has (``reference``, and for another renderer
+        ``prev_depth``, may be missing); raises a UserError naming a missing channel."""
+        present = []
+        for layer, suffixes in FRAME_LAYERS.items():
+            names = [f"{self.names[layer]}.{s}" for s in suffixes]
+            missing = [n for n in names if n not in channels]
+            if not missing:
+                present.append(layer)
+                continue
+            derived = layer == "prev_depth" and self.convention is not None
+            if (layer == "reference" or derived) and len(missing) == len(names):
+                continue
+            raise UserError(
+                f"{file}: no channel {missing[0]} (our {layer}; --channel-map maps "
+                f"another name; the file has {', '.join(sorted(channels)) or 'none'})"
+            )
+        return present
 
     def __len__(self) -> int:
         return len(self.files)

@@ -152,20 +152,23 @@ def test_a_frame_of_another_size_is_named(rendered, tmp_path):
     small = {k: v[:-2] for k, v in read_exr(frames / "frame_0005.exr").items()}
     write_exr(frames / "frame_0005.exr", small)
     with pytest.raises(UserError, match=r"frame_0005\.exr: 64x34, but the sequence is 64x36"):
-        FramesDir(frames).frame(5)
+        FramesDir(frames)  # any frame's size, from the headers, before anything runs
 
 
-def test_nan_is_a_warning_naming_the_frame_and_the_layer(rendered, tmp_path, caplog):
+@pytest.mark.parametrize(("layer", "value"), [("depth.Z", np.nan), ("color.G", np.inf)])
+def test_nan_or_inf_is_a_warning_naming_the_frame_and_the_layer(
+    rendered, tmp_path, caplog, layer, value
+):
     frames = copy_of(rendered, tmp_path)
     channels = read_exr(frames / "frame_0002.exr")
-    channels["depth.Z"][3, 4] = np.nan
+    channels[layer][3, 4] = value
     write_exr(frames / "frame_0002.exr", channels)
     with caplog.at_level(logging.WARNING, logger="reframe_rt"):
         frame = FramesDir(frames).frame(2)
-    assert torch.isnan(frame.depth).any()
-    assert any(
-        "frame 2 (frame_0002.exr): depth holds NaN" in r.getMessage() for r in caplog.records
-    )
+    name = layer.split(".")[0]
+    assert not torch.isfinite(getattr(frame, name)).all()
+    says = f"frame 2 (frame_0002.exr): {name} holds NaN or infinite values"
+    assert any(says in r.getMessage() for r in caplog.records)
 
 
 def test_a_sidecar_of_another_length_and_missing_low_frames_are_refused(rendered, tmp_path):

@@ -55,3 +55,22 @@ def test_view_takes_a_network_and_shows_what_the_builtin_staging_shows(tmp_path)
     wrapped = run_view(tmp_path, *args, "--network", "user_nets:denoiser", name="wrapped")
     assert wrapped["error"] is None and wrapped["network_frames"] == 4
     assert wrapped["hashes"] == builtin["hashes"]
+
+
+def test_view_plays_a_frames_dir_as_eval_does(tmp_path):
+    frames = tmp_path / "frames"
+    run = [sys.executable, "-m", "viewer.cli"]
+    render = [*run, "render", "--path", "default", "--frames", "8", "--resolution", "64x36",
+              "--quiet", "--out", str(frames)]  # fmt: skip
+    assert subprocess.run(render, cwd=tmp_path, capture_output=True, timeout=600).returncode == 0
+    out = tmp_path / "eval"
+    evaluate = [*run, "eval", "--frames-dir", str(frames), "--task", "denoise", "--policy",
+                "full", "--policy", POLICY, "--quiet", "--out", str(out)]  # fmt: skip
+    assert subprocess.run(evaluate, cwd=tmp_path, capture_output=True, timeout=600).returncode == 0
+    with open(out / "frames.csv", newline="") as f:
+        refresh = [int(r["refresh"]) for r in csv.DictReader(f) if r["method"] == POLICY]
+    report = run_view(
+        tmp_path, "--frames-dir", str(frames), "--frames", "8", "--policy", POLICY, name="dir"
+    )
+    assert report["error"] is None and report["network_frames"] == 8
+    assert [int(h[3]) for h in report["hashes"]] == refresh

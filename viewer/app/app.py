@@ -179,12 +179,16 @@ class App:
         self.window.close()
 
 
-def run_app(state: AppState, options: Options, path_spec: str | None) -> dict:
+def run_app(state: AppState, options: Options, path_spec: str | None, frames=None) -> dict:
     """Run the viewer; the scene and the path are loaded first, so a bad one is reported
-    (UserError) before any window opens."""
+    (UserError) before any window opens. ``frames`` (``evaluation.frames_dir.FramesDir``):
+    play those instead of a path."""
     scene = load_scene(state.scene.name)
     path = resolve_path(path_spec, scene) if path_spec is not None else None
     name = Path(path_spec).stem if path_spec is not None else ""
+    if frames is not None:
+        path, name = frames.path, frames.directory.name
     app = App(state, options)
+    app.source.frames = frames
     app.start(scene, path, name)
     return app.run()

@@ -34,6 +34,9 @@ class FrameSource:
         self.clock = 0.0
         """Scene time of the next live frame (advances 1/FPS per frame while animating)."""
         self._live_generation: int | None = None
+        self.frames = None
+        """Frames read from a directory (``evaluation.frames_dir.FramesDir``): its path plays
+        them instead of rendering (``view --frames-dir``)."""
 
     def scene(self, name: str) -> Scene:
         """The scene ``name`` (loaded once); raises a UserError for a bad name or file."""
@@ -51,6 +54,8 @@ class FrameSource:
 
     def render(self, state: AppState, path: CameraPath, index: int) -> Frame:
         """Frame ``index`` of ``path`` with what the task and the view need."""
+        if self.frames is not None and path is self.frames.path:
+            return self.frames.frame(index)
         task = state.network.task
         views = (state.view.mode, state.view.split_mode if state.view.split else "")
         reference = task == "extrapolate" or "reference" in views

@@ -21,6 +21,7 @@ from renderer.errors import UserError
 from viewer.app.state import MAX_CUT, AppState
 from viewer.options import (
     DeviceOptions,
+    FramesOptions,
     NetworkOptions,
     check_positive,
     check_task_size,
@@ -32,7 +33,7 @@ ViewMode = Literal["cached", "full", "reference", "input", "albedo", "normal", "
 
 
 @dataclass
-class ViewConfig(DeviceOptions, NetworkOptions):
+class ViewConfig(DeviceOptions, FramesOptions, NetworkOptions):
     """Interactive viewer: fly through a scene while the network (with or without its layer
     cache) runs beside the renderer; record camera paths and play them back."""
 
@@ -134,7 +135,13 @@ def run(cfg: ViewConfig) -> None:
             "--record records the fly camera from the start, and --path plays a path instead "
             "(record a flight from the Playback panel once the path stops)"
         )
+    device, _ = cfg.placement()
+    frames = cfg.frames_source(TASKS[cfg.task].needs_low_res, device)
+    if frames is not None and cfg.path is not None:
+        raise UserError("--frames-dir plays its frames: give no --path with it")
     state = initial_state(cfg)
+    if frames is not None:
+        state.scene.size = frames.size
     # Before the window opens: a missing weight file is one line and exit 2, not an error
     # on screen that a headless run would wait on.
     if state.network.user is not None:
@@ -154,7 +161,7 @@ def run(cfg: ViewConfig) -> None:
     )
     if options.ini_file is not None:
         options.ini_file.parent.mkdir(parents=True, exist_ok=True)
-    report = run_app(state, options, cfg.path)
+    report = run_app(state, options, cfg.path, frames)
     text = json.dumps(report, indent=1)
     if cfg.report is not None:
         cfg.report.parent.mkdir(parents=True, exist_ok=True)
