@@ -75,13 +75,33 @@ def previous_depth(
     previous camera, its depth there; 0 on the background."""
     if previous_camera is None:
         return depth.copy()
-    h, w = depth.shape[:2]
-    tan = math.tan(math.radians(fov) / 2.0)
-    xs = ((np.arange(w) + 0.5) / w * 2.0 - 1.0) * tan * (w / h)
-    ys = (1.0 - (np.arange(h) + 0.5) / h * 2.0) * tan
+    xs, ys = pixel_slopes(*depth.shape[:2], fov)
     d = depth[..., 0].astype(np.float64)
     points = np.stack(
         [xs[None, :] * d, ys[:, None] * d, -d, np.ones_like(d)], axis=-1
     )  # camera space
     seen = points @ (np.linalg.inv(previous_camera) @ camera).T
     return np.where(d > 0, -seen[..., 2], 0.0)[..., None].astype(np.float32)
+
+
+def ray_lengths(height: int, width: int, fov: float) -> np.ndarray:
+    """(H, W, 1): the length of each pixel's ray per unit of depth along the view axis
+    (1 at the centre, more towards the corners), for a vertical field of view ``fov``."""
+    xs, ys = pixel_slopes(height, width, fov)
+    return np.sqrt(1.0 + xs[None, :] ** 2 + ys[:, None] ** 2)[..., None]
+
+
+def pixel_slopes(height: int, width: int, fov: float) -> tuple[np.ndarray, np.ndarray]:
+    """(W,) and (H,): x and y of each pixel centre's ray at depth 1 along the view axis (x
+    right, y up, OpenGL's camera), for a vertical field of view ``fov`` in degrees."""
+    tan = math.tan(math.radians(fov) / 2.0)
+    xs = ((np.arange(width) + 0.5) / width * 2.0 - 1.0) * tan * (width / height)
+    ys = (1.0 - (np.arange(height) + 0.5) / height * 2.0) * tan
+    return xs, ys
+
+
+def axis_depth(ray_depth: np.ndarray, fov: float) -> np.ndarray:
+    """(H, W, 1) distances along the pixels' rays -> depths along the view axis (0 stays
+    0: the background)."""
+    h, w = ray_depth.shape[:2]
+    return (ray_depth / ray_lengths(h, w, fov)).astype(np.float32)

@@ -32,7 +32,7 @@ import numpy as np
 import torch
 
 from common.errors import UserError
-from evaluation.conventions import BLENDER_NAMES, blender_to_ours
+from evaluation.conventions import BLENDER_NAMES, axis_depth, blender_to_ours
 from evaluation.exr import FRAME_LAYERS, JITTER, exr_layout, read_exr_header
 from evaluation.motion_check import flipped, is_cut
 from renderer.camera import Camera
@@ -78,9 +78,14 @@ class ChannelMap:
     convention: str | None = None
     """A renderer whose conventions are brought to ours at load (``evaluation.conventions``:
     ``blender``); None: ours."""
+    ray_depth: bool = False
+    """``ray-depth``: depth is the distance along each pixel's ray, not along the view axis
+    (converted with the sidecar's field of view)."""
 
 
 PRESETS = {"blender": BLENDER_NAMES}
+RAY_DEPTH = "ray-depth"
+"""``--channel-map ...,ray-depth``: the depth layers hold distances along the rays."""
 """``--channel-map NAME``: another renderer's names, and its conventions."""
 
 
@@ -93,7 +98,7 @@ def parse_channel_map(spec: str | None) -> ChannelMap:
     """
     if not spec:
         return ChannelMap()
-    convention = None
+    convention, ray_depth = None, False
     mapping: dict[str, str] = {}
     if spec.lower().endswith(".json"):
         try:
@@ -104,6 +109,9 @@ def parse_channel_map(spec: str | None) -> ChannelMap:
             raise UserError(f"--channel-map {spec}: expected an object of layer names")
     else:
         for pair in filter(None, (p.strip() for p in spec.split(","))):
+            if pair.lower() == RAY_DEPTH:
+                ray_depth = True
+                continue
             if pair.lower() in PRESETS and not mapping and convention is None:
                 convention = pair.lower()
                 mapping = dict(PRESETS[convention])
@@ -120,7 +128,7 @@ def parse_channel_map(spec: str | None) -> ChannelMap:
         raise UserError(
             f"--channel-map: no layer {', '.join(unknown)} (ours: {', '.join(FRAME_LAYERS)})"
         )
-    return ChannelMap(mapping, convention)
+    return ChannelMap(mapping, convention, ray_depth)
 
 
 class FramesDir:
@@ -148,8 +156,14 @@ class FramesDir:
         channel_map = channel_map or ChannelMap()
         self.names = {layer: channel_map.names.get(layer, layer) for layer in FRAME_LAYERS}
         self.convention = channel_map.convention
+        self.ray_depth = channel_map.ray_depth
         self.device = torch.device(device)
         self.path = self._sidecar(len(self.files))
+        if self.ray_depth and not self.sidecar:
+            raise UserError(
+                f"--frames-dir {directory}: ray-depth needs the field of view of the cameras "
+                f"in {SIDECAR} beside the frames"
+            )
         if self.convention and not self.sidecar:
             raise UserError(
                 f"--frames-dir {directory}: {self.convention}'s normals are in camera space: "
@@ -280,6 +294,11 @@ class FramesDir:
 
     def _frame(self, file: Path, i: int, full: bool = True) -> Frame:
         layers = self._layers(file)
+        if self.ray_depth:
+            fov = self.path.frames[i].fov
+            for layer in ("depth", "prev_depth"):
+                if layer in layers:
+                    layers[layer] = axis_depth(layers[layer], fov)
         if self.convention == "blender":
             where = self.path.frames
             before = None if i == 0 or where[i].cut else where[i - 1].camera_to_world

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 import torch
 
-from evaluation.conventions import Z_UP_TO_Y_UP
+from evaluation.conventions import Z_UP_TO_Y_UP, ray_lengths
 from evaluation.exr import read_exr, write_exr
 from evaluation.feed import FrameFeed
 from evaluation.frames_dir import ChannelMap, FramesDir, natural_key, parse_channel_map
@@ -304,3 +304,18 @@ def test_blenders_conventions_are_brought_to_ours(walking, tmp_path):
     with pytest.raises(UserError, match="need their cameras"):
         (frames / "path.json").unlink()
         FramesDir(frames, parse_channel_map("blender"))
+
+
+def test_depth_along_the_rays_is_brought_to_the_view_axis(rendered, tmp_path):
+    frames = copy_of(rendered, tmp_path)
+    path = load_path(frames / "path.json")
+    for k, file in enumerate(sorted(frames.glob("*.exr"))):
+        channels = read_exr(file)
+        for layer in ("depth.Z", "prev_depth.Z"):
+            along = ray_lengths(*SIZE[::-1], path.frames[k].fov)[..., 0]
+            channels[layer] = (channels[layer] * along).astype(np.float32)
+        write_exr(file, channels)
+    ours, rays = FramesDir(rendered), FramesDir(frames, parse_channel_map("ray-depth"))
+    for i in (0, 5):
+        torch.testing.assert_close(rays.frame(i).depth, ours.frame(i).depth, rtol=1e-6, atol=0)
+    assert not torch.equal(FramesDir(frames).frame(5).depth, ours.frame(5).depth)
