@@ -62,9 +62,8 @@ def transfer_rows(sizes, device: torch.device, repeats: int) -> list[str]:
             reader = renderer._reader
             readback = timed(lambda r=reader: r.read(device, interop=False), device, repeats)
             shared = timed(lambda r=reader: r.read(device), device, repeats)
-            route = (
-                reader.route if reader.route == "interop" else f"readback ({reader.why_readback})"
-            )
+            why = reader.why_readback or f"the device is {device.type}"
+            route = reader.route if reader.route == "interop" else f"readback ({why})"
             ratio = readback / shared
             met = shared <= GOALS["interop_ms"] and ratio >= GOALS["interop_speedup"]
             rows.append(
