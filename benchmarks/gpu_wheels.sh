@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Prepare, on a machine with pip and the package index, what benchmarks/gpu_check.sh
-# carries to a GPU machine that has Python 3.12, PyTorch and cuda-bindings but none of our
-# other dependencies: their wheels into .whl/ and the OpenGL loader packages into .gl/
-# (both ignored by git). Run from the repository's root.
+# carries to a GPU machine whose image has Python 3.12, PyTorch, cuda-bindings, numpy,
+# scipy, pillow, matplotlib, tqdm and safetensors but not our other dependencies: their
+# wheels into .whl/ and the OpenGL loader packages into .gl/ (both ignored by git). Run
+# from the repository's root.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 grep -qx '/.whl/' .git/info/exclude 2>/dev/null || echo /.whl/ >> .git/info/exclude

@@ -49,6 +49,8 @@ def resolve_device(spec: str | torch.device = "auto") -> torch.device:
     count = torch.cuda.device_count()
     if index >= count:
         raise UserError(f"--device {spec}: torch sees {count} GPU(s), cuda:0..cuda:{count - 1}")
+    # The current device too: streams, events, graphs and the interop's CUDA runtime use it.
+    torch.cuda.set_device(index)
     return torch.device("cuda", index)
 
 

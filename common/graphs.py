@@ -26,7 +26,8 @@ class CapturedCall:
                 fn(self.input)
         torch.cuda.current_stream().wait_stream(side)
         self.graph = torch.cuda.CUDAGraph()
-        with torch.cuda.graph(self.graph):
+        # Thread-local: the viewer's interface thread uses CUDA while its worker captures.
+        with torch.cuda.graph(self.graph, capture_error_mode="thread_local"):
             self.output = fn(self.input)
 
     def __call__(self, x: torch.Tensor) -> Any:

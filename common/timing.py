@@ -76,3 +76,33 @@ class Stopwatch:
         end.record()
         end.synchronize()
         return float(begin.elapsed_time(end))
+
+
+class Lap:
+    """One measurement read later: on CUDA a pair of events, not waited for when it ends
+    (``ms()`` waits, by then usually for nothing), so timing a stage inside a timed call
+    adds no synchronisation to it; on the CPU the wall time."""
+
+    def __init__(self, device: torch.device | str = "cpu") -> None:
+        self._events = None
+        if torch.device(device).type == "cuda":
+            self._events = (
+                torch.cuda.Event(enable_timing=True),
+                torch.cuda.Event(enable_timing=True),
+            )
+            self._events[0].record()
+        self._start = time.perf_counter()
+        self._ms: float | None = None
+
+    def end(self) -> Lap:
+        if self._events is not None:
+            self._events[1].record()
+        else:
+            self._ms = (time.perf_counter() - self._start) * 1e3
+        return self
+
+    def ms(self) -> float:
+        if self._ms is None and self._events is not None:
+            self._events[1].synchronize()
+            self._ms = float(self._events[0].elapsed_time(self._events[1]))
+        return self._ms or 0.0

@@ -84,11 +84,20 @@ def previous_depth(
     return np.where(d > 0, -seen[..., 2], 0.0)[..., None].astype(np.float32)
 
 
-def ray_lengths(height: int, width: int, fov: float) -> np.ndarray:
+def ray_lengths(
+    height: int, width: int, fov: float, motion: np.ndarray | None = None
+) -> np.ndarray:
     """(H, W, 1): the length of each pixel's ray per unit of depth along the view axis
-    (1 at the centre, more towards the corners), for a vertical field of view ``fov``."""
+    (1 at the centre, more towards the corners), for a vertical field of view ``fov``; with
+    ``motion`` (H, W, 2, pixels, y down), of the ray through ``p + motion`` instead."""
     xs, ys = pixel_slopes(height, width, fov)
-    return np.sqrt(1.0 + xs[None, :] ** 2 + ys[:, None] ** 2)[..., None]
+    x = np.broadcast_to(xs[None, :], (height, width))
+    y = np.broadcast_to(ys[:, None], (height, width))
+    if motion is not None:
+        per_pixel = math.tan(math.radians(fov) / 2.0) * 2.0 / height
+        x = x + motion[..., 0] * per_pixel
+        y = y - motion[..., 1] * per_pixel
+    return np.sqrt(1.0 + x**2 + y**2)[..., None]
 
 
 def pixel_slopes(height: int, width: int, fov: float) -> tuple[np.ndarray, np.ndarray]:
@@ -100,8 +109,8 @@ def pixel_slopes(height: int, width: int, fov: float) -> tuple[np.ndarray, np.nd
     return xs, ys
 
 
-def axis_depth(ray_depth: np.ndarray, fov: float) -> np.ndarray:
-    """(H, W, 1) distances along the pixels' rays -> depths along the view axis (0 stays
-    0: the background)."""
+def axis_depth(ray_depth: np.ndarray, fov: float, motion: np.ndarray | None = None) -> np.ndarray:
+    """(H, W, 1) distances along the pixels' rays (through ``p + motion`` where given) ->
+    depths along the view axis (0 stays 0: the background)."""
     h, w = ray_depth.shape[:2]
-    return (ray_depth / ray_lengths(h, w, fov)).astype(np.float32)
+    return (ray_depth / ray_lengths(h, w, fov, motion)).astype(np.float32)

@@ -204,7 +204,12 @@ class FramesDir:
                     raise UserError(
                         f"{file}: {got[0]}x{got[1]}, but the sequence is {size[0]}x{size[1]}"
                     )
-                self._check_channels(file, channels)
+                has = "reference" in self._check_channels(file, channels)
+                if has != self.has_reference:
+                    raise UserError(
+                        f"{file}: {'a' if has else 'no'} reference layer, unlike "
+                        f"{self.files[0].name}: every frame has one, or none does"
+                    )
 
     def _check_motion(self) -> None:
         """Refuse vectors that point another way than ours, judged on the first
@@ -289,16 +294,19 @@ class FramesDir:
             previous = self._last if self._last is not None and self._last.index == i - 1 else None
             previous = previous or self._frame(self.files[i - 1], i - 1)
             frame.cut = is_cut(previous, frame)
+            if frame.low is not None:
+                frame.low.cut = frame.cut
         self._last = frame
         return frame
 
     def _frame(self, file: Path, i: int, full: bool = True) -> Frame:
         layers = self._layers(file)
         if self.ray_depth:
-            fov = self.path.frames[i].fov
-            for layer in ("depth", "prev_depth"):
-                if layer in layers:
-                    layers[layer] = axis_depth(layers[layer], fov)
+            frames = self.path.frames
+            layers["depth"] = axis_depth(layers["depth"], frames[i].fov)
+            if "prev_depth" in layers:  # along the previous camera's ray through p + motion
+                before = frames[max(i - 1, 0)].fov
+                layers["prev_depth"] = axis_depth(layers["prev_depth"], before, layers["motion"])
         if self.convention == "blender":
             where = self.path.frames
             before = None if i == 0 or where[i].cut else where[i - 1].camera_to_world

@@ -64,7 +64,8 @@ class GatedConv(nn.Module):
         self.gate = nn.Conv2d(in_channels, 1, 3, stride, padding=1)
         self.in_channels, self.out_channels, self.stride = in_channels, out_channels, stride
         self.merged: nn.Conv2d | None = None
-        self.shift: torch.Tensor | None = None
+        # A buffer: it follows the module to its device and dtype (never saved).
+        self.register_buffer("shift", None, persistent=False)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         if self.merged is None:

@@ -100,6 +100,9 @@ class Task:
     unroll: int = 0
     """Recurrent tasks (reading the network's previous output): how many frames before a
     training sample the network runs on to make that input (0: not recurrent)."""
+    reads_reference: bool = False
+    """The input is made from converged images (the half-resolution one, the last frame
+    shaded), not only the target: frames without a reference cannot feed it."""
 
     def target(self, frame: Frame) -> torch.Tensor:
         """(3, H, W) linear HDR: what a perfect answer looks like."""
@@ -291,10 +294,21 @@ def _valid(frame: Frame, previous: Frame) -> torch.Tensor:
 TASKS: dict[TaskName, Task] = {
     "denoise": Denoise("denoise", in_channels=11, history=5, residual=True),
     "supersample": Supersample(
-        "supersample", in_channels=14, needs_low_res=True, history=1, residual=True, unroll=1
+        "supersample",
+        in_channels=14,
+        needs_low_res=True,
+        history=1,
+        residual=True,
+        unroll=1,
+        reads_reference=True,
     ),
     "extrapolate": Extrapolate(
-        "extrapolate", in_channels=11 + 4 * OLDER, history=OLDER + 1, residual=True, gated=True
+        "extrapolate",
+        in_channels=11 + 4 * OLDER,
+        history=OLDER + 1,
+        residual=True,
+        gated=True,
+        reads_reference=True,
     ),
 }
 if tuple(TASKS) != TASK_NAMES:  # one registry: a task added to one must be in the other

@@ -194,8 +194,10 @@ class _Mapping:
         self._stream = rt.cudaStream_t(torch.cuda.current_stream().cuda_stream)
 
     def __enter__(self):
-        rt, n = self._rt, len(self._resources)
-        _check(rt, rt.cudaGraphicsMapResources(n, self._resources, self._stream), "map")
+        rt = self._rt
+        # One resource a call: cuda-python takes one handle (or an address of an array).
+        for resource in self._resources:
+            _check(rt, rt.cudaGraphicsMapResources(1, resource, self._stream), "map")
         arrays = [
             _check(rt, rt.cudaGraphicsSubResourceGetMappedArray(r, 0, 0), "mapped array")
             for r in self._resources
@@ -204,8 +206,5 @@ class _Mapping:
 
     def __exit__(self, *exc) -> None:
         rt = self._rt
-        _check(
-            rt,
-            rt.cudaGraphicsUnmapResources(len(self._resources), self._resources, self._stream),
-            "unmap",
-        )
+        for resource in self._resources:
+            _check(rt, rt.cudaGraphicsUnmapResources(1, resource, self._stream), "unmap")

@@ -68,10 +68,17 @@ class TextureReader:
         mapped = self._interop(device) if interop and device.type == "cuda" else None
         whole: dict[int, torch.Tensor] = {}
         if mapped is not None:
-            self.route = "interop"
-            for i, t in zip(needed, mapped.read(device, needed), strict=True):
-                whole[i] = t.to(torch.float32)
-        else:
+            try:
+                copies = mapped.read(device, needed)
+            except Exception as error:
+                self._mapped[device] = mapped = None
+                self.why_readback = f"interop failed: {error}"
+                say_once(f"reframe-rt: G-buffers go through the CPU: {self.why_readback}")
+            else:
+                self.route = "interop"
+                for i, t in zip(needed, copies, strict=True):
+                    whole[i] = t.to(torch.float32)
+        if mapped is None:
             self.route = "readback"
             for i in needed:
                 staging = self._staging[i]

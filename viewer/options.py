@@ -153,16 +153,26 @@ class FramesOptions:
     low_dir: Annotated[Path | None, tyro.conf.arg(metavar="DIR")] = None
     """--frames-dir's half-resolution frames, for super-resolution (default: DIR/low)."""
 
-    def frames_source(self, needs_low: bool, device) -> FramesDir | None:
-        """The frames --frames-dir names (None without it); raises a UserError for
-        unusable ones before anything runs."""
+    def frames_source(self, tasks: Iterable[Task], device) -> FramesDir | None:
+        """The frames --frames-dir names for ``tasks`` (None without it); raises a UserError
+        for unusable ones, or ones without the reference a task reads, before anything
+        runs."""
         if self.frames_dir is None:
             for name in ("channel_map", "low_dir"):
                 if getattr(self, name) is not None:
                     raise UserError(f"--{name.replace('_', '-')} needs --frames-dir")
             return None
+        tasks = list(tasks)
         mapping = parse_channel_map(self.channel_map)
-        return FramesDir(self.frames_dir, mapping, self.low_dir, needs_low, device)
+        needs_low = any(t.needs_low_res for t in tasks)
+        source = FramesDir(self.frames_dir, mapping, self.low_dir, needs_low, device)
+        reading = [t.name for t in tasks if t.reads_reference]
+        if not source.has_reference and reading:
+            raise UserError(
+                f"--frames-dir {self.frames_dir}: no reference layer, which {', '.join(reading)} "
+                "read as input (a converged image); --task denoise needs none"
+            )
+        return source
 
 
 @dataclass

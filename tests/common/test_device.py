@@ -26,7 +26,10 @@ def test_cuda_without_a_gpu_is_one_clear_error(monkeypatch):
 def test_a_gpu_index_beyond_those_present_is_refused(monkeypatch):
     monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
     monkeypatch.setattr(torch.cuda, "device_count", lambda: 2)
+    current = []
+    monkeypatch.setattr(torch.cuda, "set_device", current.append)
     assert resolve_device("cuda:1") == torch.device("cuda", 1)
+    assert current == [1]  # streams, events and graphs follow the current device
     with pytest.raises(UserError, match="2 GPU"):
         resolve_device("cuda:2")
 

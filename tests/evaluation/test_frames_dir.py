@@ -262,6 +262,9 @@ def test_frames_without_a_reference_are_scored_against_the_full_network(rendered
     assert (out / f"denoise_{frames.name}_quality.png").exists()
     dump = ["dump", "--frames-dir", str(frames), "--out", str(tmp_path / "dump")]
     assert main(dump) == 2
+    # The other tasks read the reference as input: refused before anything runs.
+    every = ["eval", "--frames-dir", str(frames), "--quiet", "--out", str(tmp_path / "all")]
+    assert main(every) == 2 and not (tmp_path / "all").exists()
 
 
 def as_blender(channels: dict, camera: np.ndarray) -> dict:
@@ -306,16 +309,31 @@ def test_blenders_conventions_are_brought_to_ours(walking, tmp_path):
         FramesDir(frames, parse_channel_map("blender"))
 
 
-def test_depth_along_the_rays_is_brought_to_the_view_axis(rendered, tmp_path):
-    frames = copy_of(rendered, tmp_path)
+def test_depth_along_the_rays_is_brought_to_the_view_axis(walking, tmp_path):
+    """On the fast turn: the previous depth's ray goes through p + motion, far from p."""
+    ours = tmp_path / "ours"
+    shutil.copytree(walking, ours, ignore=shutil.ignore_patterns("all"))
+    CameraPath(30.0, load_path(walking / "all" / "path.json").frames[28:34]).save(
+        ours / "path.json"
+    )
+    frames = tmp_path / "rays"
+    shutil.copytree(ours, frames)
     path = load_path(frames / "path.json")
     for k, file in enumerate(sorted(frames.glob("*.exr"))):
         channels = read_exr(file)
-        for layer in ("depth.Z", "prev_depth.Z"):
-            along = ray_lengths(*SIZE[::-1], path.frames[k].fov)[..., 0]
-            channels[layer] = (channels[layer] * along).astype(np.float32)
+        motion = np.stack([channels["motion.X"], channels["motion.Y"]], axis=-1)
+        fov = path.frames[k].fov
+        channels["depth.Z"] = channels["depth.Z"] * ray_lengths(*SIZE[::-1], fov)[..., 0]
+        # The previous depth lies along the previous camera's ray through p + motion.
+        through = ray_lengths(*SIZE[::-1], fov, motion)[..., 0]
+        channels["prev_depth.Z"] = channels["prev_depth.Z"] * through
+        channels = {k: v.astype(np.float32) for k, v in channels.items() if "depth" in k} | {
+            k: v for k, v in channels.items() if "depth" not in k
+        }
         write_exr(file, channels)
-    ours, rays = FramesDir(rendered), FramesDir(frames, parse_channel_map("ray-depth"))
+    ours, rays = FramesDir(ours), FramesDir(frames, parse_channel_map("ray-depth"))
     for i in (0, 5):
-        torch.testing.assert_close(rays.frame(i).depth, ours.frame(i).depth, rtol=1e-6, atol=0)
+        a, b = ours.frame(i), rays.frame(i)
+        torch.testing.assert_close(b.depth, a.depth, rtol=1e-6, atol=0)
+        torch.testing.assert_close(b.prev_depth, a.prev_depth, rtol=1e-6, atol=0)
     assert not torch.equal(FramesDir(frames).frame(5).depth, ours.frame(5).depth)

@@ -44,9 +44,7 @@ class Display:
             if self._shown.get(slot) == key:
                 continue
             image = view_image(mode, result)
-            if image is not None and image.is_cuda and self._interop_works(image.device):
-                self._upload_device(slot, image)
-            else:
+            if not (image is not None and image.is_cuda and self._shown_on_device(slot, image)):
                 self._upload(slot, None if image is None else to_bytes(image))
             self._shown[slot] = key
             uploaded = True
@@ -60,6 +58,18 @@ class Display:
         tex = self._texture(slot, (w, h), 3)
         self.ctx.pixel_storage_alignment = 1  # odd widths of RGB rows
         tex.write(pixels.tobytes())
+
+    def _shown_on_device(self, slot: str, image: torch.Tensor) -> bool:
+        """Upload a CUDA image through interop where it works; False: use the CPU."""
+        if not self._interop_works(image.device):
+            return False
+        try:
+            self._upload_device(slot, image)
+        except Exception as error:
+            self._interop[image.device] = False
+            say_once(f"reframe-rt: the display goes through the CPU: {error}")
+            return False
+        return True
 
     def _upload_device(self, slot: str, image: torch.Tensor) -> None:
         """A CUDA image into its texture through interop: no copy through the CPU (CUDA

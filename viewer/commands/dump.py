@@ -55,7 +55,7 @@ class DumpConfig(DeviceOptions, FramesOptions, NetworkOptions, CacheOptions, Pla
 def run(cfg: DumpConfig) -> None:
     task = TASKS[cfg.task]
     device, _ = cfg.placement()
-    source = cfg.frames_source(task.needs_low_res, device)
+    source = cfg.frames_source([task], device)
     if source is None:
         play = resolve_playback(cfg, cfg.frames)
         scene, path, size, count = play.scene, play.path, play.size, play.count

@@ -115,7 +115,7 @@ def run(cfg: EvalConfig) -> None:
     tasks = [TASKS[name] for name in dict.fromkeys(cfg.task or served)]
     device, _ = cfg.placement()
     low_res = any(t.needs_low_res for t in tasks)
-    source = cfg.frames_source(low_res, device)
+    source = cfg.frames_source(tasks, device)
     if source is None:
         play = resolve_playback(cfg, cfg.frames)
         size, path, count = play.size, play.path, play.count

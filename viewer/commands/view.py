@@ -136,12 +136,13 @@ def run(cfg: ViewConfig) -> None:
             "(record a flight from the Playback panel once the path stops)"
         )
     device, _ = cfg.placement()
-    frames = cfg.frames_source(TASKS[cfg.task].needs_low_res, device)
+    frames = cfg.frames_source([TASKS[cfg.task]], device)
     if frames is not None and cfg.path is not None:
         raise UserError("--frames-dir plays its frames: give no --path with it")
     state = initial_state(cfg)
     if frames is not None:
         state.scene.size = frames.size
+        check_task_size(frames.size, [TASKS[cfg.task]], scored=False)
     # Before the window opens: a missing weight file is one line and exit 2, not an error
     # on screen that a headless run would wait on.
     if state.network.user is not None:
