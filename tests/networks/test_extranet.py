@@ -139,3 +139,17 @@ def test_the_inference_form_is_the_network_and_caches_exactly():
     # The same work, but the addition of the two halves (24 channels at full resolution).
     assert sum(quick.values()) - sum(slow.values()) == 360 * 640 * 24
     assert quick["top_decoder"] < 0.7 * slow["top_decoder"]
+
+
+@torch.no_grad()
+def test_the_inference_form_runs_at_half_precision():
+    """What eval's --precision does to it: every tensor of the folded network follows."""
+    fast = extranet().for_inference().to(torch.bfloat16)
+    x = torch.rand(1, IN_CHANNELS, 16, 24).to(torch.bfloat16)
+    out = fast(x)
+    assert out.dtype == torch.bfloat16 and torch.isfinite(out.float()).all()
+    assert all(
+        m.shift.dtype == torch.bfloat16
+        for m in fast.modules()
+        if getattr(m, "shift", None) is not None
+    )
