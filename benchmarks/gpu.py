@@ -23,8 +23,7 @@ from benchmarks import runtime
 from caching.policies import Delta, FrameInfo
 from common.device import DTYPES, resolve_device
 from common.padding import pad_to
-from common.placement import synchronize
-from common.timing import Stopwatch
+from common.timing import median_ms
 from networks.tasks import TASKS
 from networks.weights import load_network
 from renderer.context import create_context
@@ -37,17 +36,9 @@ from viewer.options import parse_resolution
 GOALS = {"interop_ms": 1.0, "interop_speedup": 10.0, "share_ratio": 1.2, "decision": 0.02}
 
 
-def timed(fn, device: torch.device, repeats: int, warmup: int = 3) -> float:
-    """Median ms of ``fn`` on ``device`` (CUDA events there)."""
-    for _ in range(warmup):
-        fn()
-    synchronize(device)
-    watch, times = Stopwatch(device), []
-    for _ in range(repeats):
-        watch.start()
-        fn()
-        times.append(watch.stop())
-    return sorted(times)[len(times) // 2]
+def timed(fn, device: torch.device, repeats: int) -> float:
+    """Median ms of ``fn`` on ``device`` (the kernels' time on CUDA), after 3 warm-ups."""
+    return median_ms(fn, repeats, warmup=3, device=device)
 
 
 def transfer_rows(sizes, device: torch.device, repeats: int) -> list[str]:

@@ -23,7 +23,7 @@ from caching.protocol import Staged
 from caching.warp import compose_flow, warp_features, warp_nearest
 from common.padding import pad_to
 from common.placement import as_input
-from common.timing import Stopwatch
+from common.timing import Lap
 
 
 class CachedTensorMutated(RuntimeError):
@@ -118,7 +118,6 @@ class LayerCache(nn.Module):
         """Replay each path as a captured CUDA graph (``caching.graphs``) on CUDA inputs of
         a fixed shape; not for ``+warp`` policies or checked frames, which run as usual."""
         self._graphs: GraphedPaths | None = None
-        self._stopwatch: Stopwatch | None = None
 
     def reset(self) -> None:
         """Drop the cached tensors and the statistics (a new sequence)."""
@@ -156,9 +155,7 @@ class LayerCache(nn.Module):
         padded = as_input(pad_to(x, self.net.alignment), self.net)
         paths = self._graphed(padded, check)
         skips = None if paths is not None else self.net.top_encoder(padded, self.cut)
-        if self._stopwatch is None or self._stopwatch.cuda != (x.device.type == "cuda"):
-            self._stopwatch = Stopwatch(x.device)
-        self._stopwatch.start()
+        lap = Lap(x.device)
         reads = HOST_READS.count
         finite, forced, info = self._checks(x, info, self.policy.compares_input)
         warp = not forced and self.policy.warp and info.flow is not None
@@ -175,7 +172,7 @@ class LayerCache(nn.Module):
             finite = self.policy.input_finite
             if not finite:
                 forced = refresh = True
-        decided = self._stopwatch.stop()
+        decided = lap.end().ms()
         reads = HOST_READS.count - reads
         if check and not forced:
             reused = self._reused(warp, tuple(padded.shape[-2:]))
@@ -183,11 +180,12 @@ class LayerCache(nn.Module):
             refresh = True
         if paths is not None:
             out = self._replay(paths, x, padded, refresh, forced, info)[..., :h, :w].clone()
-        elif refresh:
-            self._refresh(x, skips, forced, info)
-            out = self._decode(self._features, skips)[..., :h, :w]
         else:
-            features = self._reused(warp, tuple(padded.shape[-2:]))
+            if refresh:
+                self._refresh(x, skips, forced, info)
+                features = self._features
+            else:
+                features = self._reused(warp, tuple(padded.shape[-2:]))
             out = self._decode(features, skips)[..., :h, :w]
         if not finite:
             # Features built on a broken input must not outlive its frame: reuse frames

@@ -1,6 +1,6 @@
-"""What a module computes in and where (the dtype and device its parameters say), its input
-cast to that dtype, and a wait for a device's queue. Torch alone (``common.device``, the
-options, names user errors): the cache imports this."""
+"""What a module computes in and where (the dtype and device its parameters say), and its
+input cast to that dtype. Torch alone (``common.device``, the options, names user
+errors): the cache imports this."""
 
 from __future__ import annotations
 
@@ -28,10 +28,3 @@ def module_device(module: object) -> torch.device:
     for p in getattr(module, "parameters", tuple)():
         return p.device
     return torch.device("cpu")
-
-
-def synchronize(device: torch.device | str) -> None:
-    """Wait for the work queued on ``device`` (nothing to wait for on the CPU)."""
-    device = torch.device(device)
-    if device.type == "cuda":
-        torch.cuda.synchronize(device)

@@ -183,9 +183,8 @@ class FramesDir:
                 f"for each of the {len(self.files)} frames in {low} (found "
                 f"{len(self.low_files)}; `reframe-rt render --low-res` writes them)"
             )
-        first = self._layers(self.files[0])
-        self.size = (int(first["color"].shape[1]), int(first["color"].shape[0]))
-        self.has_reference = "reference" in first
+        self.size, channels = self._layout(self.files[0])
+        self.has_reference = "reference" in self._check_channels(self.files[0], channels)
         self._check_headers()
         self._last: Frame | None = None
         self._check_motion()
@@ -196,10 +195,7 @@ class FramesDir:
         half = (self.size[0] // 2, self.size[1] // 2)
         for files, size in ((self.files, self.size), (self.low_files, half)):
             for file in files:
-                try:
-                    got, channels = exr_layout(file)
-                except Exception as error:  # OpenEXR raises bare exceptions on a bad file
-                    raise UserError(f"{file}: not a readable EXR file ({error})") from None
+                got, channels = self._layout(file)
                 if got != size:
                     raise UserError(
                         f"{file}: {got[0]}x{got[1]}, but the sequence is {size[0]}x{size[1]}"
@@ -210,6 +206,13 @@ class FramesDir:
                         f"{file}: {'a' if has else 'no'} reference layer, unlike "
                         f"{self.files[0].name}: every frame has one, or none does"
                     )
+
+    @staticmethod
+    def _layout(file: Path) -> tuple[tuple[int, int], set[str]]:
+        try:
+            return exr_layout(file)
+        except Exception as error:  # OpenEXR raises bare exceptions on a bad file
+            raise UserError(f"{file}: not a readable EXR file ({error})") from None
 
     def _check_motion(self) -> None:
         """Refuse vectors that point another way than ours, judged on the first
@@ -286,7 +289,7 @@ class FramesDir:
     def frame(self, i: int) -> Frame:
         frame = self._frame(self.files[i], i)
         if self.low_files:
-            frame.low = self._frame(self.low_files[i], i, full=False)
+            frame.low = self._frame(self.low_files[i], i)
         elif self.derive_low:
             frame.low = subsampled(frame)
         if not self.sidecar and i > 0:
@@ -299,7 +302,7 @@ class FramesDir:
         self._last = frame
         return frame
 
-    def _frame(self, file: Path, i: int, full: bool = True) -> Frame:
+    def _frame(self, file: Path, i: int) -> Frame:
         layers = self._layers(file)
         if self.ray_depth:
             frames = self.path.frames
@@ -311,10 +314,7 @@ class FramesDir:
             where = self.path.frames
             before = None if i == 0 or where[i].cut else where[i - 1].camera_to_world
             layers = blender_to_ours(layers, where[i].camera_to_world, before, where[i].fov)
-        h, w = layers["color"].shape[:2]
-        want = self.size if full else (self.size[0] // 2, self.size[1] // 2)
-        if (w, h) != want:
-            raise UserError(f"{file}: {w}x{h}, but the sequence is {want[0]}x{want[1]}")
+        h, w = layers["color"].shape[:2]  # every file's checked (_check_headers)
         for layer, data in layers.items():
             if layer != "jitter" and not np.isfinite(data).all():
                 LOG.warning(
@@ -354,7 +354,7 @@ def subsampled(frame: Frame) -> Frame:
     vectors halved, to half-resolution pixels), with :data:`DERIVED_JITTER`."""
     half = {
         name: (t[:, ::2, ::2] * (0.5 if name == "motion" else 1.0)).contiguous()
-        for name in ("color", "albedo", "normal", "depth", "motion", "prev_depth", "reference")
+        for name in FRAME_LAYERS
         if (t := getattr(frame, name)) is not None
     }
     facts = {"index": frame.index, "time": frame.time, "cut": frame.cut, "camera": frame.camera}

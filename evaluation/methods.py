@@ -88,11 +88,6 @@ class CachedMethod(NetworkMethod):
         return y
 
 
-def mean_motion(frame: Frame) -> float:
-    """The mean motion-vector length of ``frame`` in pixels."""
-    return measures.mean_motion(frame.motion)
-
-
 def flip_budget(task: str) -> float:
     """The FLIP budget the task's calibration was made for (``+online`` keeps it)."""
     found = record_for(task)

@@ -10,7 +10,7 @@ from torch import nn
 
 from common.graphs import CapturedCall
 from common.placement import as_input
-from common.timing import Stopwatch
+from common.timing import Lap
 from networks.tasks import History, Task
 from renderer.frame import Frame
 
@@ -26,7 +26,7 @@ class NetworkMethod:
 
     ``last_ms`` is the time of the network alone (with a cache: its decision included),
     without assembling inputs or converting the output: what a speedup compares. On CUDA
-    it is measured by events on the GPU's clock (``common.timing.Stopwatch``).
+    it is measured by events on the GPU's clock (``common.timing.Lap``).
 
     The network runs at the precision of its weights (``--precision``): the input is cast
     to it there, and its output back to float32 here; the input assembly, the cache's
@@ -57,7 +57,6 @@ class NetworkMethod:
         self.last_refresh: bool | None = None
         self.last_ms: float | None = None
         self._previous: torch.Tensor | None = None
-        self._stopwatch: Stopwatch | None = None
 
     def reset(self) -> None:
         self._previous = None
@@ -73,11 +72,9 @@ class NetworkMethod:
         charged = getattr(self.net, "take_charged", None)
         if charged is not None:
             charged()
-        if self._stopwatch is None or self._stopwatch.cuda != (x.device.type == "cuda"):
-            self._stopwatch = Stopwatch(x.device)
-        self._stopwatch.start()
+        lap = Lap(x.device)
         y = self.run_network(x, frame, history).float()
-        self.last_ms = self._stopwatch.stop() + (charged() if charged else 0.0)
+        self.last_ms = lap.end().ms() + (charged() if charged else 0.0)
         key = ("output", y.data_ptr(), tuple(y.shape), tuple(y.stride()), id(x))
         out = self._shared(key, lambda: self.task.to_hdr(self.task.finish(y, x)[0], frame), (y, x))
         self._previous = out

@@ -195,10 +195,12 @@ class Playback:
     """What playback options resolve to, every user mistake checked."""
 
     size: tuple[int, int]
-    scene: Scene
+    scene: Scene | None
+    """None: frames read from a directory (``--frames-dir``), not rendered."""
     path: CameraPath
     path_name: str
     count: int
+    scene_name: str
 
 
 def resolve_playback(options: PlaybackOptions, frames: int | None, up: str = "auto") -> Playback:
@@ -212,5 +214,16 @@ def resolve_playback(options: PlaybackOptions, frames: int | None, up: str = "au
         name = f"{scene.path}-brief"
     elif name in ("default", "brief"):
         name = scene.path or "generated"
-    count = len(path) if frames is None else min(frames, len(path))
-    return Playback(size, scene, path, name, count)
+    return Playback(size, scene, path, name, _count(path, frames), scene.name)
+
+
+def frames_playback(source: FramesDir, frames: int | None) -> Playback:
+    """What --frames-dir plays: its frames' size, its sidecar's path (or still cameras),
+    named after the directory."""
+    check_positive("frames", frames)
+    count = _count(source.path, frames)
+    return Playback(source.size, None, source.path, "frames", count, source.directory.name)
+
+
+def _count(path: CameraPath, frames: int | None) -> int:
+    return len(path) if frames is None else min(frames, len(path))

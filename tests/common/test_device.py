@@ -1,4 +1,4 @@
-"""Device and precision options: what resolves, what is refused in one line, the stopwatch."""
+"""Device and precision options: what resolves, what is refused in one line, the lap timer."""
 
 import pytest
 import torch
@@ -6,7 +6,7 @@ import torch
 from common.device import precision_dtype, resolve_device
 from common.errors import UserError
 from common.placement import as_input, module_dtype
-from common.timing import Stopwatch
+from common.timing import Lap
 
 
 def test_auto_is_cuda_exactly_when_torch_sees_a_gpu(monkeypatch):
@@ -57,21 +57,19 @@ def test_inputs_take_the_modules_dtype_and_stay_themselves_when_they_have_it():
     assert module_dtype(object()) is None and as_input(x, object()) is x
 
 
-def test_the_cpu_stopwatch_measures_wall_time():
-    watch = Stopwatch("cpu")
-    watch.start()
+def test_a_cpu_lap_measures_wall_time():
+    watch = Lap("cpu")
     torch.rand(256, 256) @ torch.rand(256, 256)
-    ms = watch.stop()
+    ms = watch.end().ms()
     assert 0.0 < ms < 10_000.0 and not watch.cuda
 
 
 @pytest.mark.cuda
-def test_the_cuda_stopwatch_times_the_queued_kernels():
+def test_a_cuda_lap_times_the_queued_kernels():
     a = torch.rand(4096, 4096, device="cuda")
-    watch = Stopwatch("cuda")
-    watch.start()
+    watch = Lap("cuda")
     for _ in range(10):
         a = a @ a.T / 4096
-    ms = watch.stop()
+    ms = watch.end().ms()
     # Ten 4096^3 products: far more than the microseconds their launch takes.
     assert watch.cuda and ms > 0.05

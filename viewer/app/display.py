@@ -10,7 +10,7 @@ import numpy as np
 import torch
 from imgui_bundle import imgui
 
-from renderer.interop import InteropError, MappedTextures, interop_unavailable
+from renderer.interop import MappedTextures, interop_unavailable
 from renderer.transfer import say_once
 from viewer.app.images import to_bytes, to_rgba8, view_image
 from viewer.app.inference import Result
@@ -94,13 +94,10 @@ class Display:
         return tex
 
     def _interop_works(self, device: torch.device) -> bool:
+        """Whether the display may share textures with ``device`` (decided once; a failing
+        registration or copy later turns it off, in :meth:`_shown_on_device`)."""
         if device not in self._interop:
             why = interop_unavailable(self.ctx, device)
-            if why is None:
-                try:
-                    MappedTextures([self._texture("probe", (2, 2), 4)], write=True).release()
-                except (InteropError, ValueError) as error:
-                    why = str(error)
             if why is not None:
                 say_once(f"reframe-rt: the display goes through the CPU: {why}")
             self._interop[device] = why is None

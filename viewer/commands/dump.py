@@ -24,8 +24,8 @@ from viewer.options import (
     FramesOptions,
     NetworkOptions,
     PlaybackOptions,
-    check_positive,
     check_task_size,
+    frames_playback,
     prepare_out,
     resolve_playback,
 )
@@ -58,15 +58,13 @@ def run(cfg: DumpConfig) -> None:
     source = cfg.frames_source([task], device)
     if source is None:
         play = resolve_playback(cfg, cfg.frames)
-        scene, path, size, count = play.scene, play.path, play.size, play.count
     else:
-        check_positive("frames", cfg.frames)
         if not source.has_reference:
             raise UserError(
                 f"--frames-dir {cfg.frames_dir}: dump's FLIP maps need a reference layer"
             )
-        scene, path, size = None, source.path, source.size
-        count = len(path) if cfg.frames is None else min(cfg.frames, len(path))
+        play = frames_playback(source, cfg.frames)
+    scene, path, size, count = play.scene, play.path, play.size, play.count
     check_task_size(size, [task])
     user = cfg.user_network()
     policies = cfg.policy or ("full",)

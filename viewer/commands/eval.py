@@ -29,8 +29,8 @@ from viewer.options import (
     FramesOptions,
     NetworkOptions,
     PlaybackOptions,
-    check_positive,
     check_task_size,
+    frames_playback,
     prepare_out,
     resolve_playback,
 )
@@ -118,13 +118,9 @@ def run(cfg: EvalConfig) -> None:
     source = cfg.frames_source(tasks, device)
     if source is None:
         play = resolve_playback(cfg, cfg.frames)
-        size, path, count = play.size, play.path, play.count
-        scene_name, path_name = play.scene.name, play.path_name
     else:
-        check_positive("frames", cfg.frames)
-        size, path = source.size, source.path
-        count = len(path) if cfg.frames is None else min(cfg.frames, len(path))
-        scene_name, path_name = cfg.frames_dir.name, "frames"
+        play = frames_playback(source, cfg.frames)
+    size, path, count = play.size, play.path, play.count
     check_task_size(size, tasks)
     # Every task's methods are built before anything runs: missing weights fail at once.
     policies = with_full(cfg.policy or DEFAULT_POLICIES)
@@ -145,8 +141,8 @@ def run(cfg: EvalConfig) -> None:
         logs.append(
             RunLog(
                 task=task.name,
-                scene=scene_name,
-                path=path_name,
+                scene=play.scene_name,
+                path=play.path_name,
                 resolution=size,
                 arch=(user.name if user else cfg.arch) if nets else None,
                 deep_share=deep_share(nets[0], size, cut) if nets else None,
