@@ -7,6 +7,9 @@ per spec, the mean FLIP against the full network and the speedup (total full tim
 cached time). Prints the sweeps, writes a plot per task (``docs/pareto-<task>.png``: one
 curve per policy family) and, for the motion-compensated ``+warp`` families, their speedup
 at equal or lower FLIP than the plain family's front (issue #7's goal: 10% more).
+
+Each task and scene is a unit (``--executor ray`` runs them on Ray), kept in
+``--out/units`` as it finishes: a sweep interrupted and run again does only what was left.
 """
 
 from __future__ import annotations
@@ -15,12 +18,10 @@ import json
 from pathlib import Path
 
 from benchmarks import runtime
-from evaluation.calibration import SweepRow, measure
+from evaluation.calibration import SweepRow, SweepUnit, pool
+from evaluation.executors import run_all
 from evaluation.pareto import gains, gains_at_equal_flip, plot
 from evaluation.reference_cache import default_cache_dir
-from renderer.path import CameraPath
-from renderer.pathgen import resolve_path
-from renderer.scenes import load_scene
 
 SCENES = ("temple", "garden", "arena")
 TASKS = ("extrapolate", "supersample", "denoise")
@@ -60,24 +61,33 @@ def main() -> None:
     parser.add_argument("--frames", type=int, default=48, help="frames from there")
     parser.add_argument("--out", type=Path, default=Path("out/pareto"))
     parser.add_argument("--docs", type=Path, default=Path("docs"))
-    parser.add_argument("--reuse", action="store_true", help="read existing sweeps")
+    runtime.add_executor(parser)
     args = runtime.start(parser)
+    options, executor = runtime.executor_options(parser, args)
+    # One unit per task and scene; the default paths open on a still camera: start where
+    # they move.
+    units = {
+        (task, name): SweepUnit(
+            task,
+            tuple(specs_for(task)),
+            name,
+            path="default",
+            start=args.start,
+            frames=args.frames,
+            cache_dir=str(default_cache_dir()),
+            quiet=args.executor != "local",
+        )
+        for task in args.tasks
+        for name in args.scenes
+    }
+    store = options.unit_store(args.out / "units")
+    measured = run_all(list(units.values()), executor, store, what="pareto units")
     for task in args.tasks:
         runs: dict[str, list[SweepRow]] = {}
         for name in args.scenes:
+            unit = units[task, name]
+            runs[name] = pool([measured[unit.key()]], unit.specs, None)
             file = args.out / task / f"{name}.json"
-            if args.reuse and file.exists():
-                runs[name] = [SweepRow(**r) for r in json.loads(file.read_text())]
-                continue
-            scene = load_scene(name)
-            whole = resolve_path("default", scene)
-            # The default paths open on a still camera: start where they move.
-            frames = whole.frames[args.start : args.start + args.frames]
-            path = CameraPath(whole.fps, frames, scene=whole.scene)
-            runs[name] = measure(
-                task, specs_for(task), [(scene, path)], args.frames, args.frames,
-                cache_dir=default_cache_dir(),
-            )  # fmt: skip
             file.parent.mkdir(parents=True, exist_ok=True)
             file.write_text(json.dumps([r.__dict__ for r in runs[name]], indent=1))
         report(task, runs, args.start, args.frames)

@@ -19,8 +19,9 @@ from pathlib import Path
 
 import torch
 
+from evaluation.units import ExecutorSettings
 from renderer.errors import UserError
-from viewer.options import parse_resolution
+from viewer.options import ExecutorOptions, parse_resolution
 from viewer.runtime import tune_allocator
 
 
@@ -28,6 +29,33 @@ def parser(doc: str) -> argparse.ArgumentParser:
     """A benchmark's argument parser, described by the first line of its docstring (which
     names the command that runs it)."""
     return argparse.ArgumentParser(description=doc.splitlines()[0])
+
+
+def add_executor(parser: argparse.ArgumentParser) -> None:
+    """``reframe-rt``'s executor options (viewer.options.ExecutorOptions) on a benchmark
+    that sweeps units: read back with :func:`executor_options`."""
+    group = parser.add_argument_group("executor (reframe-rt eval --help says more)")
+    group.add_argument("--executor", choices=("local", "ray"), default="local")
+    group.add_argument("--ray-address", metavar="ADDR")
+    group.add_argument("--ray-cpus", type=int, metavar="N")
+    group.add_argument("--unit-cpus", type=float, default=1.0)
+    group.add_argument("--unit-gpus", type=float, metavar="N")
+    group.add_argument("--fresh", action="store_true", help="run every unit again")
+
+
+def executor_options(
+    parser: argparse.ArgumentParser, args: argparse.Namespace, device: str = "cpu"
+) -> tuple[ExecutorOptions, ExecutorSettings]:
+    """The options :func:`add_executor` added, and the executor they name (a bad
+    combination: one line and exit status 2)."""
+    options = ExecutorOptions(
+        executor=args.executor, ray_address=args.ray_address, ray_cpus=args.ray_cpus,
+        unit_cpus=args.unit_cpus, unit_gpus=args.unit_gpus, fresh=args.fresh,
+    )  # fmt: skip
+    try:
+        return options, options.executor_settings(torch.device(device))
+    except UserError as error:
+        parser.error(str(error))
 
 
 def start(

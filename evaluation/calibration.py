@@ -16,21 +16,26 @@ by the mean, against a FLIP target per level.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
 
 import numpy as np
 import torch
 from tqdm import tqdm
 
+from evaluation.executors import run_all
 from evaluation.methods import methods_for
 from evaluation.runner import Runner
+from evaluation.units import ExecutorSettings, UnitStore, file_slug
 from evaluation.user_network import UserNetwork
 from networks.tasks import TASKS
 from renderer.camera import Camera
 from renderer.lights import ShadowQuality
 from renderer.path import CameraPath, Keyframe
+from renderer.pathgen import resolve_path
 from renderer.player import RenderSettings
+from renderer.scenes import load_scene
 from renderer.scenes.random_scenes import random_scene
 from renderer.scenes.scene import Scene
 
@@ -102,6 +107,68 @@ def calibration_path(rng: np.random.Generator, scene, frames: int = 45) -> Camer
     return CameraPath.from_keyframes(keys, 30.0)
 
 
+@dataclass(frozen=True)
+class SweepUnit:
+    """One path of a sweep: the full network and every spec on its frames (a unit of
+    ``evaluation.units``). The path is a random scene's calibration path (``scene`` None:
+    the ``index``-th of ``seed``) or frames ``start .. start + frames - 1`` of a scene's
+    path."""
+
+    task: str
+    specs: tuple[str, ...]
+    scene: str | None = None
+    index: int = 0
+    seed: int = 9001
+    path: str = "default"
+    start: int = 0
+    frames: int | None = 45
+    size: tuple[int, int] = (640, 360)
+    arch: str = "unet"
+    network: UserNetwork | None = None
+    device: str = "cpu"
+    precision: str = "fp32"
+    cache_dir: str | None = None
+    quiet: bool = field(default=True, compare=False)
+
+    def key(self) -> str:
+        if self.scene is None:
+            return f"{self.task}.random-{self.seed}-{self.index}"
+        span = f"{self.start}+{self.frames or 'all'}"
+        return f"{self.task}.{file_slug(self.scene)}.{file_slug(self.path)}.{span}"
+
+    def parts(self) -> dict[str, dict]:
+        description = asdict(self)
+        description.pop("quiet")
+        return {self.key(): description}
+
+    def label(self) -> str:
+        if self.scene is None:
+            where = f"random scene {self.index} of seed {self.seed}, its calibration path"
+        else:
+            end = "end" if self.frames is None else self.start + self.frames - 1
+            where = f"scene {self.scene}, path {self.path} (frames {self.start}-{end})"
+        return f"{where}, task {self.task}"
+
+    def narrowed(self, keys) -> SweepUnit:
+        return self
+
+    def split(self) -> list[SweepUnit]:
+        return [self]
+
+    def scene_and_path(self) -> tuple[Scene, CameraPath]:
+        if self.scene is None:
+            rng = np.random.default_rng([self.seed, self.index])
+            scene = random_scene(rng)
+            return scene, calibration_path(rng, scene, self.frames or 45)
+        scene = load_scene(self.scene)
+        whole = resolve_path(self.path, scene)
+        end = None if self.frames is None else self.start + self.frames
+        return scene, CameraPath(whole.fps, whole.frames[self.start : end], scene=whole.scene)
+
+    def run(self) -> dict[str, dict]:
+        return {self.key(): measure_path(self, *self.scene_and_path())}
+
+
 def sweep(
     task_name: str,
     specs: Sequence[str],
@@ -115,21 +182,28 @@ def sweep(
     network: UserNetwork | None = None,
     device: torch.device | str = "cpu",
     precision: str = "fp32",
+    executor: ExecutorSettings | None = None,
+    store: UnitStore | None = None,
 ) -> list[SweepRow]:
     """Every spec on ``scenes`` random scenes' calibration paths, against the full network
     (``network``: the user's own instead of ours), the network on ``device`` at
-    ``precision``."""
+    ``precision``; one unit per scene, run by ``executor`` (default: here) and kept in
+    ``store`` as each finishes (default: nowhere).
 
-    def paths() -> Iterator[tuple[Scene, CameraPath]]:
-        for k in range(scenes):
-            rng = np.random.default_rng([seed, k])
-            scene = random_scene(rng)
-            yield scene, calibration_path(rng, scene, frames)
-
-    return measure(
-        task_name, specs, paths(), scenes * frames, frames, size, arch, cache_dir, quiet,
-        stretch=max(frames // 3, 1), network=network, device=device, precision=precision,
+    Raises:
+        UnitsFailed: a scene's unit failed (the others are kept in ``store``).
+    """
+    unit = SweepUnit(
+        task_name, tuple(dict.fromkeys(specs)), seed=seed, frames=frames, size=size,
+        arch=arch, network=network, device=str(device), precision=precision,
+        cache_dir=None if cache_dir is None else str(cache_dir), quiet=quiet,
     )  # fmt: skip
+    units = [replace(unit, index=k) for k in range(scenes)]
+    # Here, before any unit runs: a bad spec or network is one error, not one per scene.
+    methods_for(TASKS[task_name], ["full", *unit.specs], arch, network=network, size=size)
+    kept = store or UnitStore(None)
+    results = run_all(units, executor or ExecutorSettings(), kept, quiet, f"sweep {task_name}")
+    return pool(list(results.values()), unit.specs, max(frames // 3, 1))
 
 
 def measure(
@@ -151,35 +225,75 @@ def measure(
     on the same frames; ``total`` frames in all, for the progress bar. With ``stretch``, the
     frames of a path come in stretches of that many (the last takes the rest), and each row
     also has its worst stretch's mean FLIP."""
-    task = TASKS[task_name]
     specs = list(dict.fromkeys(specs))  # a spec named twice would be counted twice
-    methods = methods_for(
-        task, ["full", *specs], arch, network=network, size=size, device=device,
-        precision=precision,
+    unit = SweepUnit(
+        task_name, tuple(specs), size=size, arch=arch, network=network, device=str(device),
+        precision=precision, cache_dir=None if cache_dir is None else str(cache_dir),
     )  # fmt: skip
+    with tqdm(total=total, desc=f"sweep {task_name}", unit="frame", disable=quiet) as progress:
+        measured = [measure_path(unit, scene, path, frames, progress) for scene, path in paths]
+    return pool(measured, specs, stretch)
+
+
+def measure_path(
+    unit: SweepUnit,
+    scene: Scene,
+    path: CameraPath,
+    frames: int | None = None,
+    progress: tqdm | None = None,
+) -> dict:
+    """The full network and every spec of ``unit`` (its task, specs, size, network and
+    placement) on the first ``frames`` of ``path`` (None: all), as JSON data: ``played``
+    frames, and per scored frame its index, the full network's time and each spec's FLIP
+    against it, refresh and time."""
+    task, specs, device = TASKS[unit.task], list(unit.specs), unit.device
+    methods = methods_for(
+        task, ["full", *specs], unit.arch, network=unit.network, size=unit.size, device=device,
+        precision=unit.precision,
+    )  # fmt: skip
+    settings = RenderSettings(size=unit.size, quality=ShadowQuality())
+    cache = Path(unit.cache_dir) if unit.cache_dir else None
+    runner = Runner(scene, path, task, methods, settings, cache, device=device)
+    played = min(frames or len(path), len(path))
+    desc = f"sweep {unit.task}"
+    bar = progress or tqdm(total=played, desc=desc, unit="frame", disable=unit.quiet)
+    records = []
+    try:
+        for result in runner.run(frames, against_reference=False):
+            records.append({
+                "frame": result.index, "full_ms": result.ms["full"],
+                "flip": {s: result.vs_full[s].flip for s in specs},
+                "refresh": {s: bool(result.refresh[s]) for s in specs},
+                "ms": {s: result.ms[s] for s in specs},
+            })  # fmt: skip
+            bar.update()
+    finally:
+        runner.close()
+        if progress is None:
+            bar.close()
+    return {"played": played, "records": records}
+
+
+def pool(measured: Sequence[dict], specs: Sequence[str], stretch: int | None) -> list[SweepRow]:
+    """One row per spec over the paths of ``measured`` (:func:`measure_path`'s results).
+    With ``stretch``, each path's frames come in stretches of that many (the last takes
+    the rest), and each row also has its worst stretch's mean FLIP."""
+    specs = list(dict.fromkeys(specs))
     totals = {spec: [0, 0.0] for spec in specs}  # refreshes, ms
     full_ms = 0.0
     # (path, stretch) -> [frames, {spec: FLIP sum}]
     stretches: dict[tuple[int, int], list] = {}
-    settings = RenderSettings(size=size, quality=ShadowQuality())
-    progress = tqdm(total=total, desc=f"sweep {task_name}", unit="frame", disable=quiet)
-    for k, (scene, path) in enumerate(paths):
-        runner = Runner(scene, path, task, methods, settings, cache_dir, device=device)
-        parts = max(min(frames or len(path), len(path)) // stretch, 1) if stretch else 1
-        try:
-            for result in runner.run(frames, against_reference=False):
-                full_ms += result.ms["full"]
-                part = min(result.index // stretch, parts - 1) if stretch else 0
-                flips = stretches.setdefault((k, part), [0, dict.fromkeys(specs, 0.0)])
-                flips[0] += 1
-                for spec in specs:
-                    flips[1][spec] += result.vs_full[spec].flip
-                    totals[spec][0] += bool(result.refresh[spec])
-                    totals[spec][1] += result.ms[spec]
-                progress.update()
-        finally:
-            runner.close()
-    progress.close()
+    for k, path in enumerate(measured):
+        parts = max(path["played"] // stretch, 1) if stretch else 1
+        for record in path["records"]:
+            full_ms += record["full_ms"]
+            part = min(record["frame"] // stretch, parts - 1) if stretch else 0
+            flips = stretches.setdefault((k, part), [0, dict.fromkeys(specs, 0.0)])
+            flips[0] += 1
+            for spec in specs:
+                flips[1][spec] += record["flip"][spec]
+                totals[spec][0] += record["refresh"][spec]
+                totals[spec][1] += record["ms"][spec]
     count = sum(n for n, _ in stretches.values())
     rows = []
     for spec, (refreshes, ms) in totals.items():

@@ -6,7 +6,7 @@ only)."""
 from __future__ import annotations
 
 import copy
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import torch
 
@@ -104,6 +104,8 @@ def methods_for(
     device: torch.device | str = "cpu",
     precision: str = "fp32",
     cuda_graphs: bool = False,
+    presets: Mapping[str, float] | None = None,
+    budget: float | None = None,
 ) -> list[Method]:
     """The task's baseline, then one method per policy spec (the network loaded once);
     cached methods recompute the top ``cut`` levels on reuse frames. ``network``: the
@@ -112,6 +114,8 @@ def methods_for(
     fp16, bf16: its weights' dtype; inputs are cast to it, outputs back to float32).
     ``cuda_graphs``: the full network and each cache's paths are replayed as CUDA graphs
     (CUDA only); the methods then share no stage results (a graph replays all of its own).
+    ``presets`` and ``budget``: the named taus and ``+online``'s FLIP budget (default: the
+    calibration files', read here; a unit run elsewhere carries the driver's).
 
     Raises:
         UserError: a bad spec; WeightsError for missing or mismatched weights.
@@ -119,6 +123,7 @@ def methods_for(
     methods: list[Method] = [Baseline(task)]
     parsed = {}
     peers: list[Method] = []
+    named = presets_for(task.name) if presets is None else presets
     for spec in dict.fromkeys(policies):
         if spec == OIDN:
             if task.name != "denoise":
@@ -128,7 +133,7 @@ def methods_for(
             peers.append(OidnMethod())
             continue
         try:
-            parsed[spec] = parse_policy(spec, presets_for(task.name))
+            parsed[spec] = parse_policy(spec, named)
         except PolicyError as error:
             raise UserError(str(error)) from None
     if not parsed:
@@ -163,5 +168,5 @@ def methods_for(
             except ValueError as error:
                 raise UserError(f"--cut {cut}: {error}") from None
             cache.cuda_graphs = cuda_graphs
-            methods.append(CachedMethod(task, cache, name=spec, share=share))
+            methods.append(CachedMethod(task, cache, name=spec, budget=budget, share=share))
     return methods + peers

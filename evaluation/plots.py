@@ -15,8 +15,11 @@ from evaluation.runlog import RunLog
 
 def write_plots(logs: list[RunLog], out: Path) -> list[Path]:
     written = []
+    scenes = [(log.task, log.scene) for log in logs]
     for log in logs:
         stem = f"{log.task}_{log.scene}"
+        if scenes.count((log.task, log.scene)) > 1:  # several paths of one scene
+            stem += f"_{log.path}"
         written.append(_plot(log, out / f"{stem}_quality.png", quality=True))
         written.append(_plot(log, out / f"{stem}_time.png", quality=False))
     return written

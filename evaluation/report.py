@@ -189,12 +189,16 @@ def report_markdown(logs: list[RunLog], summary: dict, command: str) -> str:
         "| task | scene | policy | frames skipped | speedup | FLIP vs full | SSIM vs full |",
         "|---|---|---|---|---|---|---|",
     ]
+    several_paths = len({(r["scene"], r["path"]) for r in summary["runs"]}) > len(
+        {r["scene"] for r in summary["runs"]}
+    )
     for row in summary["runs"]:
+        scene = f"{row['scene']}, {row['path']}" if several_paths else row["scene"]
         skipped = (
             f"{row['frames_skipped']}/{row['frames']}" if row["frames_skipped"] is not None else "–"
         )
         lines.append(
-            f"| {row['task']} | {row['scene']} | {row['policy']} | {skipped} | "
+            f"| {row['task']} | {scene} | {row['policy']} | {skipped} | "
             f"{_fmt(row['speedup'], 2, 'x')} | {_fmt(row['flip_vs_full'], 4)} | "
             f"{_fmt(row['ssim_vs_full'], 4)} |"
         )

@@ -3,7 +3,7 @@ report tables, summary.json, frames.csv and the plots are all made from."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 
 from evaluation.runner import FrameResult
 
@@ -52,3 +52,11 @@ class RunLog:
 
     def of(self, method: str) -> list[dict]:
         return [r for r in self.rows if r["method"] == method]
+
+    def record(self) -> dict:
+        """The log as JSON data (a unit's result): :meth:`from_record` gives it back."""
+        return asdict(self)
+
+    @classmethod
+    def from_record(cls, record: dict) -> RunLog:
+        return cls(**{**record, "resolution": tuple(record["resolution"])})

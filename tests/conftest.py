@@ -56,6 +56,13 @@ def no_user_calibration(tmp_path_factory, monkeypatch):
     return empty
 
 
+@pytest.fixture(autouse=True)
+def elsewhere(tmp_path_factory, monkeypatch):
+    """Run each test in an empty directory: a command's default --out (out/eval,
+    out/calibrate: where finished units are kept and read back) is never the checkout's."""
+    monkeypatch.chdir(tmp_path_factory.mktemp("cwd"))
+
+
 def pytest_collection_modifyitems(config, items):
     """Tests marked ``cuda`` skip where torch sees no GPU (CI has none)."""
     if torch.cuda.is_available():

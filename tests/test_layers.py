@@ -87,6 +87,10 @@ INJECTIONS = {
         {"renderer/camera.py": "import glfw"},
         {"renderer-no-gui", "frame-gl-free"},
     ),
+    "Ray outside its executor": (
+        {"evaluation/units.py": "import ray"},
+        {"ray-in-one-module"},
+    ),
     "import cycle": (
         {"common/padding.py": "import common.timing", "common/timing.py": "import common.padding"},
         {"acyclic"},

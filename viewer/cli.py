@@ -16,6 +16,7 @@ from typing import Any
 import tyro
 
 from evaluation.calibrated import check_user_file
+from evaluation.units import UnitsFailed
 from renderer.errors import UserError
 from viewer.commands import calibrate, dump, inspect, render, train, view
 from viewer.commands import eval as evaluate
@@ -49,6 +50,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UserError as error:
         print(f"reframe-rt: error: {error}", file=sys.stderr)
         return 2
+    except UnitsFailed as error:  # the failures were reported; what finished is written
+        print(f"reframe-rt: error: {error}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("reframe-rt: interrupted", file=sys.stderr)
         return 130

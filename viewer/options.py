@@ -12,18 +12,17 @@ from typing import Annotated
 import torch
 import tyro
 
-from assets import builtin_path_file
 from common.device import Precision, precision_dtype, resolve_device
 from common.metrics.ssim import RADIUS
-from evaluation.frames_dir import FramesDir, parse_channel_map
+from evaluation.frames_dir import FramesDir
+from evaluation.playback import Playback, open_frames, scene_playback
+from evaluation.playback import check_positive as check_positive  # the commands' checks
+from evaluation.playback import frames_playback as frames_playback
 from evaluation.reference_cache import default_cache_dir
+from evaluation.units import ExecutorName, ExecutorSettings, UnitStore
 from evaluation.user_network import UserNetwork
 from networks.tasks import Task
 from renderer.errors import UserError
-from renderer.path import CameraPath
-from renderer.pathgen import resolve_path
-from renderer.scenes import load_scene
-from renderer.scenes.scene import Scene
 
 MIN_SIDE, MAX_SIDE = 8, 8192
 SSIM_SIDE = 2 * RADIUS + 1
@@ -65,11 +64,6 @@ def prepare_out(out: Path) -> None:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as error:
         raise UserError(f"--out {out}: {error.strerror or error}") from None
-
-
-def check_positive(name: str, value: int | None) -> None:
-    if value is not None and value < 1:
-        raise UserError(f"--{name} must be at least 1, got {value}")
 
 
 @dataclass
@@ -116,7 +110,8 @@ class NetworkOptions:
         names = tuple(n.strip() for n in (self.cache_at or "").split(",") if n.strip())
         if self.weights is not None and not self.weights.is_file():
             raise UserError(f"--weights {self.weights}: no such file")
-        return UserNetwork(self.network, self.weights, names, self.deep_from)
+        weights = None if self.weights is None else self.weights.resolve()
+        return UserNetwork(self.network, weights, names, self.deep_from)
 
 
 @dataclass(kw_only=True)  # keyword-only: a command's own required fields may follow
@@ -141,6 +136,69 @@ class DeviceOptions:
 
 
 @dataclass(kw_only=True)
+class ExecutorOptions:
+    """Where a sweep's units (a scene, a path, a task and its policies) run, and what is
+    kept of them in --out."""
+
+    executor: ExecutorName = "local"
+    """local: the units one after another in this process; ray: one Ray task per unit, on
+    a local Ray instance or the cluster at --ray-address (pip install 'reframe-rt[ray]')."""
+    ray_address: Annotated[str | None, tyro.conf.arg(metavar="ADDR")] = None
+    """The Ray cluster to run on ('auto': the one 'ray start' began on this machine;
+    default: a local instance started for this run and stopped after it)."""
+    ray_cpus: Annotated[int | None, tyro.conf.arg(metavar="N")] = None
+    """CPUs of the local Ray instance (default: the machine's); with --unit-cpus 1, how
+    many units run at once."""
+    unit_cpus: float = 1.0
+    """CPUs each unit asks Ray for: its torch and llvmpipe threads."""
+    unit_gpus: Annotated[float | None, tyro.conf.arg(metavar="N")] = None
+    """GPUs each unit asks Ray for (default: 1 when --device is CUDA, else 0)."""
+    fresh: bool = False
+    """Run every unit again. By default a unit already finished in --out with the same
+    settings (an interrupted run's) is read back, not run again."""
+
+    def executor_settings(self, device: torch.device) -> ExecutorSettings:
+        """What the options name; raises a UserError for Ray options without Ray."""
+        if self.executor == "local":
+            given = [n for n in ("ray_address", "ray_cpus", "unit_gpus") if getattr(self, n)]
+            if given:
+                flags = ", ".join("--" + n.replace("_", "-") for n in given)
+                raise UserError(f"{flags} need --executor ray")
+        check_positive("ray-cpus", self.ray_cpus)
+        if self.unit_cpus <= 0 or (self.unit_gpus or 0) < 0:
+            raise UserError("--unit-cpus must be positive and --unit-gpus not negative")
+        gpus = self.unit_gpus if self.unit_gpus is not None else float(device.type == "cuda")
+        return ExecutorSettings(
+            self.executor, self.ray_address, self.unit_cpus, gpus, self.ray_cpus
+        )
+
+    def unit_device(self, device: torch.device) -> str:
+        """The device a unit runs on: on Ray, a CUDA unit runs on the GPU Ray gives it."""
+        if self.executor == "ray" and device.type == "cuda":
+            return "cuda"
+        return str(device)
+
+    @staticmethod
+    def where(spec: str | Path | None) -> str | None:
+        """A file or directory named on the command line as a unit names it: absolute, so
+        that a worker started elsewhere (a cluster's, with the same file system) finds it.
+        A name given as text (``--scene``, ``--path``) is a file only with a suffix
+        (``room.obj``, ``walk.json``); a built-in name stays as it is."""
+        if spec is None:
+            return None
+        if isinstance(spec, str) and not Path(spec).suffix:
+            return spec
+        return str(Path(spec).resolve())
+
+    def unit_store(self, directory: Path) -> UnitStore:
+        """The store of finished units in ``directory``, emptied first with --fresh."""
+        store = UnitStore(directory)
+        if self.fresh:
+            store.clear()
+        return store
+
+
+@dataclass(kw_only=True)
 class FramesOptions:
     """Frames from another renderer instead of ours (README, "Your frames")."""
 
@@ -162,17 +220,7 @@ class FramesOptions:
                 if getattr(self, name) is not None:
                     raise UserError(f"--{name.replace('_', '-')} needs --frames-dir")
             return None
-        tasks = list(tasks)
-        mapping = parse_channel_map(self.channel_map)
-        needs_low = any(t.needs_low_res for t in tasks)
-        source = FramesDir(self.frames_dir, mapping, self.low_dir, needs_low, device)
-        reading = [t.name for t in tasks if t.reads_reference]
-        if not source.has_reference and reading:
-            raise UserError(
-                f"--frames-dir {self.frames_dir}: no reference layer, which {', '.join(reading)} "
-                "read as input (a converged image); --task denoise needs none"
-            )
-        return source
+        return open_frames(self.frames_dir, self.channel_map, self.low_dir, tasks, device)
 
 
 @dataclass
@@ -190,40 +238,7 @@ class CacheOptions:
         return None if self.no_cache else (self.cache or default_cache_dir())
 
 
-@dataclass
-class Playback:
-    """What playback options resolve to, every user mistake checked."""
-
-    size: tuple[int, int]
-    scene: Scene | None
-    """None: frames read from a directory (``--frames-dir``), not rendered."""
-    path: CameraPath
-    path_name: str
-    count: int
-    scene_name: str
-
-
 def resolve_playback(options: PlaybackOptions, frames: int | None, up: str = "auto") -> Playback:
     """Parse and load everything ``options`` name; raises a UserError before anything runs."""
     size = parse_resolution(options.resolution)
-    check_positive("frames", frames)
-    scene = load_scene(options.scene, up)
-    path = resolve_path(options.path, scene)
-    name = Path(options.path).stem if options.path.lower().endswith(".json") else options.path
-    if name == "brief" and scene.path and builtin_path_file(f"{scene.path}-brief").exists():
-        name = f"{scene.path}-brief"
-    elif name in ("default", "brief"):
-        name = scene.path or "generated"
-    return Playback(size, scene, path, name, _count(path, frames), scene.name)
-
-
-def frames_playback(source: FramesDir, frames: int | None) -> Playback:
-    """What --frames-dir plays: its frames' size, its sidecar's path (or still cameras),
-    named after the directory."""
-    check_positive("frames", frames)
-    count = _count(source.path, frames)
-    return Playback(source.size, None, source.path, "frames", count, source.directory.name)
-
-
-def _count(path: CameraPath, frames: int | None) -> int:
-    return len(path) if frames is None else min(frames, len(path))
+    return scene_playback(options.scene, options.path, size, frames, up)

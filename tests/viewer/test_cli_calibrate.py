@@ -6,6 +6,7 @@ import json
 import pytest
 
 from caching.spec import PolicyError, parse_policy
+from evaluation import calibration
 from evaluation.calibration import SweepRow, choose, choose_presets, sweep_specs
 from evaluation.methods import methods_for
 from evaluation.presets import PRESETS, TARGETS, presets_for
@@ -33,10 +34,10 @@ def test_choose_holds_the_budget_on_the_worst_stretch_not_the_mean():
     assert choose(rows, 0.04).tau == 0.2
 
 
-def test_calibrate_writes_the_auto_preset_eval_uses(tmp_path, no_user_calibration):
+def test_calibrate_writes_the_auto_preset_eval_uses(tmp_path, no_user_calibration, monkeypatch):
     args = ["calibrate", "--task", "extrapolate", "--flip-budget", "0.02", "--family", "delta"]
     args += ["--scenes", "1", "--frames", "4", "--resolution", "64x36", "--quiet"]
-    assert main([*args, "--cache", str(tmp_path / "cache")]) == 0
+    assert main([*args, "--cache", str(tmp_path / "cache"), "--out", str(tmp_path / "o")]) == 0
     record = json.loads(no_user_calibration.read_text())["tasks"]["extrapolate"]
     assert record["flip_budget"] == 0.02 and record["frames"] == 4
     swept = {r["spec"]: r for r in record["sweep"]}
@@ -49,6 +50,12 @@ def test_calibrate_writes_the_auto_preset_eval_uses(tmp_path, no_user_calibratio
     assert presets_for("extrapolate")["delta-auto"] == chosen["tau"]
     names = [m.name for m in methods_for(TASKS["extrapolate"], ["delta-auto"], "unet")]
     assert names == ["baseline", "delta-auto"]
+    # Run again: the scene's sweep is read back from --out, not run, and chooses the same.
+    monkeypatch.setattr(calibration, "Runner", pytest.fail)
+    assert main([*args, "--cache", str(tmp_path / "cache"), "--out", str(tmp_path / "o")]) == 0
+    assert json.loads(no_user_calibration.read_text())["tasks"]["extrapolate"]["sweep"] == [
+        *swept.values()
+    ]
 
 
 @pytest.mark.parametrize(
@@ -140,7 +147,7 @@ def test_calibrating_one_family_keeps_the_others_of_the_same_budget(
 def test_presets_writes_the_named_presets_beside_the_auto_ones(tmp_path, no_user_calibration):
     args = ["calibrate", "--task", "denoise", "--presets", "--family", "lfd", "--scenes", "1"]
     args += ["--frames", "3", "--resolution", "64x36", "--quiet"]
-    assert main([*args, "--cache", str(tmp_path / "cache")]) == 0
+    assert main([*args, "--cache", str(tmp_path / "cache"), "--out", str(tmp_path / "o")]) == 0
     record = json.loads(no_user_calibration.read_text())["tasks"]["denoise"]
     # The presets come from the delta and motion sweeps: both run, whatever --family says.
     assert set(record["policies"]) == {"lfd", "delta", "motion"}

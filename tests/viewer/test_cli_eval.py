@@ -5,10 +5,10 @@ import json
 
 import pytest
 
+from evaluation import eval_unit
 from evaluation.report import validate_summary
 from networks.tasks import TASK_NAMES
 from viewer.cli import main
-from viewer.commands import eval as eval_command
 
 SMALL = ["--resolution", "64x36", "--quiet"]
 
@@ -87,7 +87,7 @@ def test_eval_rejects_bad_input(tmp_path, capsys):
     ],
 )
 def test_bad_options_exit_2_before_any_frame(args, says, tmp_path, capsys, monkeypatch):
-    monkeypatch.setattr(eval_command, "FrameFeed", pytest.fail)  # nothing may render
+    monkeypatch.setattr(eval_unit, "FrameFeed", pytest.fail)  # nothing may render
     (tmp_path / "afile").write_text("")
     args = [a.format(tmp=tmp_path) for a in args]
     assert main(["eval", "--quiet", "--out", str(tmp_path / "x"), *args]) == 2
@@ -114,19 +114,21 @@ def test_a_cached_policy_alone_still_has_the_full_network_to_compare_with(tmp_pa
     assert None not in (row["speedup"], row["flip_vs_full"], row["full_ms_median"])
 
 
-def test_a_failure_midway_keeps_the_frames_done_before(tmp_path, monkeypatch):
-    class Failing(eval_command.TaskRun):
+def test_a_failure_midway_keeps_the_frames_done_before(tmp_path, monkeypatch, capsys):
+    class Failing(eval_unit.TaskRun):
         def step(self, i, frame, *args):
             if self.task.name == "supersample" and i == 1:
                 raise RuntimeError("the second task fails on the second frame")
             return super().step(i, frame, *args)
 
-    monkeypatch.setattr(eval_command, "TaskRun", Failing)
+    monkeypatch.setattr(eval_unit, "TaskRun", Failing)
     out = tmp_path / "eval"
     args = ["eval", "--task", "denoise", "--task", "supersample", "--policy", "full"]
     args += ["--frames", "3", *SMALL, "--out", str(out), "--cache", str(tmp_path / "cache")]
-    with pytest.raises(RuntimeError, match="second task"):
-        main(args)
+    assert main(args) == 1
+    err = capsys.readouterr().err
+    assert "1 of 2 units failed" in err
+    assert "scene temple, path brief, tasks denoise, supersample: RuntimeError: the second " in err
     rows = json.loads((out / "summary.json").read_text())["runs"]
     assert [(r["task"], r["policy"], r["frames"]) for r in rows] == [
         ("denoise", "full", 2),
@@ -138,13 +140,13 @@ def test_a_failure_midway_keeps_the_frames_done_before(tmp_path, monkeypatch):
 
 def test_the_tasks_share_one_rendering_pass(tmp_path, monkeypatch):
     rendered = []
-    real = eval_command.FrameFeed.frame
+    real = eval_unit.FrameFeed.frame
 
     def frame(self, i):
         rendered.append(i)
         return real(self, i)
 
-    monkeypatch.setattr(eval_command.FrameFeed, "frame", frame)
+    monkeypatch.setattr(eval_unit.FrameFeed, "frame", frame)
     args = ["eval", "--frames", "3", "--policy", "full", *SMALL]
     assert main([*args, "--out", str(tmp_path / "e"), "--cache", str(tmp_path / "c")]) == 0
     assert rendered == [0, 1, 2]

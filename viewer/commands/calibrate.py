@@ -27,17 +27,19 @@ from renderer.errors import UserError
 from viewer.options import (
     CacheOptions,
     DeviceOptions,
+    ExecutorOptions,
     NetworkOptions,
     check_positive,
     check_task_size,
     parse_resolution,
+    prepare_out,
 )
 
 Family = Literal["delta", "motion", "lfd"]
 
 
 @dataclass
-class CalibrateConfig(DeviceOptions, NetworkOptions, CacheOptions):
+class CalibrateConfig(ExecutorOptions, DeviceOptions, NetworkOptions, CacheOptions):
     """Sweep each policy family's tau on random procedural scenes (never the built-in ones)
     against the full network, and keep, per family, the largest tau whose mean FLIP stays
     within the budget on each stretch of each path (still, walk, turn): 'delta-auto',
@@ -73,6 +75,9 @@ class CalibrateConfig(DeviceOptions, NetworkOptions, CacheOptions):
     preset_flip: Annotated[tuple[float, float] | None, tyro.conf.arg(metavar="H L")] = None
     """Mean FLIP targets of the H and L presets, implies --presets (default: the task's own,
     below the paper's numbers; evaluation/presets.py)."""
+    out: Path = Path("out/calibrate")
+    """Where each scene's sweep (a unit of --executor) is kept as it finishes: a run
+    interrupted and started again sweeps only the scenes left."""
     quiet: bool = False
     """No progress bar."""
 
@@ -97,10 +102,14 @@ def run(cfg: CalibrateConfig) -> None:
     if targets:
         families = tuple(dict.fromkeys((*families, *PRESET_FAMILIES)))  # the presets' sweeps
     user = cfg.user_network()
+    device = cfg.placement()[0]
+    executor = cfg.executor_settings(device)
+    prepare_out(cfg.out)
     rows = sweep(
         cfg.task, sweep_specs(cfg.task, families), cfg.scenes, cfg.seed, cfg.frames, size,
-        cfg.arch, cfg.cache_dir(), cfg.quiet, network=user, device=cfg.placement()[0],
-        precision=cfg.precision,
+        cfg.arch, cfg.where(cfg.cache_dir()), cfg.quiet, network=user,
+        device=cfg.unit_device(device),
+        precision=cfg.precision, executor=executor, store=cfg.unit_store(cfg.out / "units"),
     )  # fmt: skip
     print(f"\n{cfg.task}: {cfg.scenes} random scenes x {cfg.frames} frames at {cfg.resolution}")
     print("| policy | FLIP vs full | worst stretch | refresh rate | speedup |")

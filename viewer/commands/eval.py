@@ -4,28 +4,27 @@ summary, per-frame numbers, a report and plots."""
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
 
 import tyro
-from tqdm import tqdm
 
-from evaluation.feed import FrameFeed
-from evaluation.methods import methods_for
+from evaluation.eval_unit import EvalUnit, FramesSource, deep_share
+from evaluation.executors import run_all
+from evaluation.methods import flip_budget, methods_for
 from evaluation.oidn import NAME as OIDN
+from evaluation.presets import presets_for
 from evaluation.report import write_outputs
 from evaluation.runlog import RunLog
-from evaluation.runner import TaskRun
-from evaluation.runner import play as play_path
+from evaluation.units import UnitsFailed, UnitStore
 from networks.model import ARCH_TASKS, ArchName
 from networks.tasks import TASKS, TaskName
 from renderer.errors import UserError
-from renderer.lights import ShadowQuality
-from renderer.player import RenderSettings
 from viewer.options import (
     CacheOptions,
     DeviceOptions,
+    ExecutorOptions,
     FramesOptions,
     NetworkOptions,
     PlaybackOptions,
@@ -47,9 +46,15 @@ size the networks are measured at elsewhere."""
 
 
 @dataclass
-class EvalConfig(DeviceOptions, FramesOptions, NetworkOptions, CacheOptions, PlaybackOptions):
-    """Evaluate every method of each task on the frames of a camera path: summary.json,
-    frames.csv, report.md and plots in --out."""
+class EvalConfig(
+    ExecutorOptions, DeviceOptions, FramesOptions, NetworkOptions, CacheOptions, PlaybackOptions
+):
+    """Evaluate every method of each task on the frames of a camera path (of every path on
+    every scene given): summary.json, frames.csv, report.md and plots in --out."""
+
+    scene: Annotated[tuple[str, ...], tyro.conf.UseAppendAction] = ()
+    """Built-in scene (temple, garden, arena) or a .obj/.gltf/.glb file, repeatable: every
+    path on every scene, each scene, path and task a unit of --executor (default: temple)."""
 
     task: Annotated[tuple[TaskName, ...], tyro.conf.UseAppendAction] = ()
     """Task to evaluate, repeatable (default: all three, or those --arch serves)."""
@@ -68,10 +73,10 @@ class EvalConfig(DeviceOptions, FramesOptions, NetworkOptions, CacheOptions, Pla
     """Top levels a reuse frame recomputes: 1 is ReFrame's cut (the decoder output one level
     below the top is cached); deeper cuts reuse less and stay closer to the full network
     (U-Net only)."""
-    path: str = BRIEF[0]
-    """Camera path: 'brief' (the scene's short tour where it has one: a still camera, a
-    walk, a fast turn and a cut), 'default' (the scene's own), a built-in path name, or a
-    .json file."""
+    path: Annotated[tuple[str, ...], tyro.conf.UseAppendAction] = ()
+    """Camera path, repeatable: 'brief' (the scene's short tour where it has one: a still
+    camera, a walk, a fast turn and a cut; the default), 'default' (the scene's own), a
+    built-in path name, or a .json file."""
     resolution: str = BRIEF[1]
     """Image size as WIDTHxHEIGHT."""
     long: bool = False
@@ -84,19 +89,6 @@ class EvalConfig(DeviceOptions, FramesOptions, NetworkOptions, CacheOptions, Pla
     """Output directory."""
 
 
-def deep_share(net, size: tuple[int, int], cut: int) -> float:
-    """Share of ``net``'s FLOPs in its deep stage at ``size`` (width, height).
-
-    Raises:
-        UserError: ``net`` cannot be cut at ``cut``.
-    """
-    try:
-        flops = net.stage_flops(size[1], size[0], cut)
-    except ValueError as error:
-        raise UserError(f"--cut {cut}: {error}") from None
-    return flops["deep"] / sum(flops.values())
-
-
 def with_full(policies: tuple[str, ...]) -> tuple[str, ...]:
     """``policies`` with ``full`` first wherever a cached one is asked for: speedup and every
     ``*_vs_full`` number are measured against it."""
@@ -105,88 +97,112 @@ def with_full(policies: tuple[str, ...]) -> tuple[str, ...]:
 
 
 def run(cfg: EvalConfig) -> None:
-    if cfg.long:
-        cfg = replace(
-            cfg,
-            path=LONG[0] if cfg.path == BRIEF[0] else cfg.path,
-            resolution=LONG[1] if cfg.resolution == BRIEF[1] else cfg.resolution,
-        )
+    paths = cfg.path or ((LONG if cfg.long else BRIEF)[0],)
+    resolution = LONG[1] if cfg.long and cfg.resolution == BRIEF[1] else cfg.resolution
     served = ARCH_TASKS.get(cfg.arch, tuple(TASKS))
     tasks = [TASKS[name] for name in dict.fromkeys(cfg.task or served)]
     device, _ = cfg.placement()
-    low_res = any(t.needs_low_res for t in tasks)
+    executor = cfg.executor_settings(device)
+    if cfg.frames_dir is not None and (cfg.scene or cfg.path):
+        raise UserError("--frames-dir plays its own frames: give no --scene or --path")
     source = cfg.frames_source(tasks, device)
     if source is None:
-        play = resolve_playback(cfg, cfg.frames)
+        plays = {
+            (scene, path): resolve_playback(
+                PlaybackOptions(scene, path, resolution, cfg.seed), cfg.frames
+            )
+            for scene in dict.fromkeys(cfg.scene or ("temple",))
+            for path in dict.fromkeys(paths)
+        }
     else:
-        play = frames_playback(source, cfg.frames)
-    size, path, count = play.size, play.path, play.count
+        plays = {("", "frames"): frames_playback(source, cfg.frames)}
+    size = next(iter(plays.values())).size
     check_task_size(size, tasks)
-    # Every task's methods are built before anything runs: missing weights fail at once.
     policies = with_full(cfg.policy or DEFAULT_POLICIES)
     user = cfg.user_network()
     if user is not None and len(tasks) != 1:
         raise UserError("--network needs one --task: a network takes one task's input")
+    presets = {t.name: presets_for(t.name) for t in tasks}
+    budgets = {t.name: flip_budget(t.name) for t in tasks}
     place = (device, cfg.precision, cfg.cuda_graphs)
-    methods = {
-        task.name: methods_for(task, policies, cfg.arch, cfg.cut, user, size, *place)
-        for task in tasks
-    }
-    cut = 1 if user is not None else cfg.cut
-    # Frames without a reference are scored against the full network only (and say so).
-    scored = source is None or source.has_reference
-    logs = []
     for task in tasks:
-        nets = [m.net for m in methods[task.name] if hasattr(m, "net")]
-        logs.append(
-            RunLog(
-                task=task.name,
-                scene=play.scene_name,
-                path=play.path_name,
-                resolution=size,
-                arch=(user.name if user else cfg.arch) if nets else None,
-                deep_share=deep_share(nets[0], size, cut) if nets else None,
-                cuts=[i for i, f in enumerate(path.frames[:count]) if f.cut],
-                reference=scored,
-            )
-        )
+        # Every task's methods are built before anything runs: missing weights fail at once.
+        built = methods_for(task, policies, cfg.arch, cfg.cut, user, size, *place)
+        nets = [m.net for m in built if hasattr(m, "net")]
+        if nets:
+            deep_share(nets[0], size, 1 if user is not None else cfg.cut)
     prepare_out(cfg.out)
+    frames_from = None
+    if source is not None:
+        channel_map = cfg.channel_map
+        if channel_map and channel_map.lower().endswith(".json"):
+            channel_map = cfg.where(channel_map)
+        frames_from = FramesSource(cfg.where(cfg.frames_dir), channel_map, cfg.where(cfg.low_dir))
+    units = [
+        EvalUnit(
+            scene=cfg.where(scene),
+            path=cfg.where(path),
+            tasks=tuple(t.name for t in tasks),
+            policies=policies,
+            resolution=size,
+            frames=cfg.frames,
+            presets=presets,
+            budgets=budgets,
+            seed=cfg.seed,
+            arch=cfg.arch,
+            cut=cfg.cut,
+            network=user,
+            device=cfg.unit_device(device),
+            precision=cfg.precision,
+            cuda_graphs=cfg.cuda_graphs,
+            cache_dir=cfg.where(cfg.cache_dir()),
+            source=frames_from,
+            quiet=cfg.quiet,
+        )
+        for scene, path in plays
+    ]
+    store = cfg.unit_store(cfg.out / "units")
     command = "reframe-rt " + " ".join(sys.argv[1:])
-    if source is None:
-        settings = RenderSettings(size=size, seed=cfg.seed, quality=ShadowQuality())
-        feed = FrameFeed(play.scene, path, settings, low_res, cfg.cache_dir(), device=device)
-    else:
-        feed = source
-    runs = [TaskRun(task, methods[task.name]) for task in tasks]
-    by_task = {log.task: log for log in logs}
-    completed = False
+    results: dict[str, dict] = {}
     try:
-        # One rendering pass: every frame (and its reference) is made once for all tasks.
-        with tqdm(
-            total=count, desc="eval " + ", ".join(by_task), unit="frame", disable=cfg.quiet
-        ) as bar:
-            for name, result in play_path(feed, runs, count, against_reference=scored):
-                by_task[name].add(result)
-                bar.update(result.index + 1 - bar.n)
-            bar.update(count - bar.n)
-        completed = True
+        results = run_all(units, executor, store, cfg.quiet, "eval units")
+    except UnitsFailed as failed:
+        results = {**failed.done, **_partials(failed.failures)}
+        raise
+    except BaseException as error:  # Ctrl-C, or a failure outside the units
+        results = {**_stored(units, store), **getattr(error, "partial_results", {})}
+        raise
     finally:
-        feed.close()
+        logs = [RunLog.from_record(results[k]) for u in units for k in u.parts() if k in results]
         # A failure or a Ctrl-C midway keeps the frames done so far.
-        if completed or any(log.rows for log in logs):
+        if any(log.rows for log in logs):
             summary = write_outputs(logs, cfg.out, command)
-    if completed:
-        for log in logs:
-            if not log.rows:
-                print(
-                    f"reframe-rt: note: {log.task} scored none of the {count} frames "
-                    "(extrapolation needs a frame before the one it makes: give --frames 2 "
-                    "or more)",
-                    file=sys.stderr,
-                )
-    if not cfg.quiet:
+    for log in logs:
+        if not log.rows:
+            print(
+                f"reframe-rt: note: {log.task} scored no frame of {log.scene}, path {log.path} "
+                "(extrapolation needs a frame before the one it makes: give --frames 2 "
+                "or more)",
+                file=sys.stderr,
+            )
+    if not cfg.quiet and any(log.rows for log in logs):
         print((cfg.out / "report.md").read_text(encoding="utf-8"))
         print(
             f"wrote {cfg.out}/summary.json ({len(summary['runs'])} rows), frames.csv, "
             "report.md and plots"
         )
+
+
+def _partials(failures) -> dict[str, dict]:
+    return {k: v for f in failures for k, v in (f.partial or {}).items()}
+
+
+def _stored(units: list[EvalUnit], store: UnitStore) -> dict[str, dict]:
+    """The parts of ``units`` already kept in ``store``."""
+    found = {}
+    for unit in units:
+        for key, description in unit.parts().items():
+            result = store.load(key, description)
+            if result is not None:
+                found[key] = result
+    return found
