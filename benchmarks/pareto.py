@@ -20,8 +20,10 @@ from pathlib import Path
 from benchmarks import runtime
 from evaluation.calibration import SweepRow, SweepUnit, pool
 from evaluation.executors import run_all
+from evaluation.fingerprint import inputs_stamp
 from evaluation.pareto import gains, gains_at_equal_flip, plot
 from evaluation.reference_cache import default_cache_dir
+from evaluation.units import UnitsFailed
 
 SCENES = ("temple", "garden", "arena")
 TASKS = ("extrapolate", "supersample", "denoise")
@@ -74,15 +76,23 @@ def main() -> None:
             path="default",
             start=args.start,
             frames=args.frames,
+            threads=executor.threads(),
+            inputs=inputs_stamp([task], "unet", None),
             cache_dir=str(default_cache_dir()),
-            quiet=args.executor != "local",
+            quiet=executor.elsewhere,
         )
         for task in args.tasks
         for name in args.scenes
     }
     store = options.unit_store(args.out / "units")
-    measured = run_all(list(units.values()), executor, store, what="pareto units")
+    try:
+        measured = run_all(list(units.values()), executor, store, what="pareto units")
+        failed = None
+    except UnitsFailed as error:  # the tasks whose scenes all finished still get their plots
+        measured, failed = error.done, error
     for task in args.tasks:
+        if any(units[task, name].key() not in measured for name in args.scenes):
+            continue
         runs: dict[str, list[SweepRow]] = {}
         for name in args.scenes:
             unit = units[task, name]
@@ -96,6 +106,8 @@ def main() -> None:
             f"{args.start + args.frames - 1} of each default path, 640x360"
         )
         print(f"wrote {plot(runs, title, args.docs / f'pareto-{task}.png')}")
+    if failed is not None:
+        raise SystemExit(f"benchmarks.pareto: {failed}")
 
 
 def report(task: str, runs: dict[str, list[SweepRow]], start: int, frames: int) -> None:

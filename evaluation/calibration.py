@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -25,9 +25,10 @@ import torch
 from tqdm import tqdm
 
 from evaluation.executors import run_all
+from evaluation.fingerprint import inputs_stamp
 from evaluation.methods import methods_for
 from evaluation.runner import Runner
-from evaluation.units import ExecutorSettings, UnitStore, file_slug
+from evaluation.units import NOT_STORED, ExecutorSettings, UnitStore, describe, file_slug
 from evaluation.user_network import UserNetwork
 from networks.tasks import TASKS
 from renderer.camera import Camera
@@ -127,8 +128,12 @@ class SweepUnit:
     network: UserNetwork | None = None
     device: str = "cpu"
     precision: str = "fp32"
-    cache_dir: str | None = None
-    quiet: bool = field(default=True, compare=False)
+    threads: int = 1
+    """Torch's threads where it runs (times are comparable at the same count)."""
+    inputs: dict = field(default_factory=dict)
+    """What the result depends on beyond these settings (``evaluation.fingerprint``)."""
+    cache_dir: str | None = field(default=None, metadata=NOT_STORED)
+    quiet: bool = field(default=True, compare=False, metadata=NOT_STORED)
 
     def key(self) -> str:
         if self.scene is None:
@@ -137,9 +142,7 @@ class SweepUnit:
         return f"{self.task}.{file_slug(self.scene)}.{file_slug(self.path)}.{span}"
 
     def parts(self) -> dict[str, dict]:
-        description = asdict(self)
-        description.pop("quiet")
-        return {self.key(): description}
+        return {self.key(): describe(self)}
 
     def label(self) -> str:
         if self.scene is None:
@@ -193,16 +196,19 @@ def sweep(
     Raises:
         UnitsFailed: a scene's unit failed (the others are kept in ``store``).
     """
+    executor = executor or ExecutorSettings()
     unit = SweepUnit(
         task_name, tuple(dict.fromkeys(specs)), seed=seed, frames=frames, size=size,
         arch=arch, network=network, device=str(device), precision=precision,
-        cache_dir=None if cache_dir is None else str(cache_dir), quiet=quiet,
+        threads=executor.threads(), inputs=inputs_stamp([task_name], arch, network),
+        cache_dir=None if cache_dir is None else str(cache_dir),
+        quiet=quiet or executor.elsewhere,
     )  # fmt: skip
     units = [replace(unit, index=k) for k in range(scenes)]
     # Here, before any unit runs: a bad spec or network is one error, not one per scene.
     methods_for(TASKS[task_name], ["full", *unit.specs], arch, network=network, size=size)
     kept = store or UnitStore(None)
-    results = run_all(units, executor or ExecutorSettings(), kept, quiet, f"sweep {task_name}")
+    results = run_all(units, executor, kept, quiet, f"sweep {task_name}")
     return pool(list(results.values()), unit.specs, max(frames // 3, 1))
 
 

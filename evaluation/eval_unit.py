@@ -8,7 +8,7 @@ process or on a cluster's worker. Each task's :class:`RunLog` is a part of its o
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import torch
@@ -22,7 +22,7 @@ from evaluation.playback import Playback, frames_playback, open_frames, scene_pl
 from evaluation.runlog import RunLog
 from evaluation.runner import TaskRun
 from evaluation.runner import play as play_path
-from evaluation.units import file_slug
+from evaluation.units import NOT_STORED, describe, file_slug
 from evaluation.user_network import UserNetwork
 from networks.tasks import TASKS, Task
 from renderer.lights import ShadowQuality
@@ -64,19 +64,32 @@ class EvalUnit:
     device: str = "cpu"
     precision: str = "fp32"
     cuda_graphs: bool = False
-    cache_dir: str | None = None
     source: FramesSource | None = None
     """Frames from a directory instead of rendering ``scene``."""
-    quiet: bool = field(default=True, compare=False)
+    threads: int = 1
+    """Torch's threads where it runs (times are comparable at the same count)."""
+    inputs: dict = field(default_factory=dict)
+    """What the result depends on beyond these settings (``evaluation.fingerprint``)."""
+    cache_dir: str | None = field(default=None, metadata=NOT_STORED)
+    quiet: bool = field(default=True, compare=False, metadata=NOT_STORED)
 
     def key(self, task: str) -> str:
         where = "frames" if self.source else f"{file_slug(self.scene)}.{file_slug(self.path)}"
         return f"{where}.{task}"
 
     def parts(self) -> dict[str, dict]:
-        common = asdict(self)
-        common.pop("quiet")
-        return {self.key(t): {**common, "tasks": [t]} for t in self.tasks}
+        common = describe(self)
+        weights = self.inputs.get("weights", {})
+        return {
+            self.key(t): {
+                **common,
+                "tasks": [t],
+                "presets": self.presets[t],
+                "budgets": self.budgets[t],
+                "inputs": {**self.inputs, "weights": weights.get(t, weights)},
+            }
+            for t in self.tasks
+        }
 
     def label(self) -> str:
         where = f"frames {self.source.directory}" if self.source else f"scene {self.scene}"

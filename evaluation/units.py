@@ -25,16 +25,19 @@ import re
 import sys
 import traceback
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
+import torch
 from tqdm import tqdm
 
 from common.atomic import remove_partials, write_text_atomic
 
 ExecutorName = Literal["local", "ray"]
 STORE_VERSION = 1
+NOT_STORED = {"stored": False}
+"""Metadata of a unit's field that its stored description leaves out (:func:`describe`)."""
 
 
 class Unit(Protocol):
@@ -87,9 +90,10 @@ class UnitsFailed(Exception):
         self.failures = list(failures)
         self.done = done
         """The parts that finished, by key."""
-        lines = [f"{len(failures)} of {total} units failed (the others are kept in {store}):"]
+        failed = sum(len(f.unit.parts()) for f in failures)
+        lines = [f"{failed} of {total} units failed (the others are kept in {store}):"]
         lines += [f"  {f.line()}" for f in failures]
-        lines.append("run the same command again to retry only these")
+        lines.append("run the same command again (without --fresh) to retry only these")
         super().__init__("\n".join(lines))
 
 
@@ -138,6 +142,15 @@ class ExecutorSettings:
     local_cpus: int | None = None
     """CPUs of a local Ray instance (None: the machine's): how many units run at once."""
 
+    @property
+    def elsewhere(self) -> bool:
+        """Units run in other processes (whose progress bars would only clutter)."""
+        return self.name != "local"
+
+    def threads(self) -> int:
+        """Torch's threads in a unit: this process's, or the CPUs a Ray unit asks for."""
+        return max(1, int(self.cpus)) if self.elsewhere else torch.get_num_threads()
+
 
 class UnitStore:
     """Finished parts, one JSON file each in ``directory`` (``<key>.json``), written
@@ -169,6 +182,16 @@ class UnitStore:
         record = {"version": STORE_VERSION, "unit": _plain(description), "result": result}
         write_text_atomic(self._file(key), json.dumps(record, allow_nan=True) + "\n")
 
+    def found(self, units: Sequence[Unit]) -> dict[str, Any]:
+        """The parts of ``units`` kept here for the same descriptions, by key."""
+        found = {}
+        for unit in units:
+            for key, description in unit.parts().items():
+                result = self.load(key, description)
+                if result is not None:
+                    found[key] = result
+        return found
+
     def clear(self) -> int:
         """Forget every stored part (``--fresh``); how many there were."""
         if self.directory is None or not self.directory.is_dir():
@@ -178,6 +201,17 @@ class UnitStore:
         for file in files:
             file.unlink(missing_ok=True)
         return len(files)
+
+
+def describe(unit: Any) -> dict:
+    """A unit dataclass's fields as its stored description, less those marked
+    ``metadata={"stored": False}`` (what does not change its result: where references are
+    cached, progress bars)."""
+    description = asdict(unit)
+    for f in fields(unit):
+        if not f.metadata.get("stored", True):
+            description.pop(f.name)
+    return description
 
 
 def _plain(description: dict) -> dict:
@@ -193,26 +227,20 @@ def run_units(
     what: str = "units",
 ) -> dict[str, Any]:
     """Every part of ``units``, by key in their order: from ``store`` where it has them,
-    else run by ``executor`` and stored as each unit finishes.
+    else run by ``executor`` and stored as each unit finishes. A unit of several parts that
+    fails (on an executor that runs them together) is run again part by part, so that the
+    failing part is named alone and the others finish.
 
     Raises:
-        UnitsFailed: some units failed (after the others finished and were stored).
+        UnitsFailed: some parts failed (after the others finished and were stored).
     """
-    results: dict[str, Any] = {}
-    pending: list[Unit] = []
-    order: list[str] = []
+    order = [key for unit in units for key in unit.parts()]
+    results = store.found(units)
+    pending = []
     for unit in units:
-        parts = unit.parts()
-        order += parts
-        left = []
-        for key, description in parts.items():
-            stored = store.load(key, description)
-            if stored is None:
-                left.append(key)
-            else:
-                results[key] = stored
+        left = [key for key in unit.parts() if key not in results]
         if left:
-            pending.append(unit if len(left) == len(parts) else unit.narrowed(left))
+            pending.append(unit if len(left) == len(unit.parts()) else unit.narrowed(left))
     if results and not quiet:
         print(
             f"{len(results)} of {len(order)} {what} already done in {store.directory} "
@@ -226,21 +254,34 @@ def run_units(
         disable=quiet or not executor.splits or not pending,
     )  # fmt: skip
     with bar:
+        retry = []
         for unit, outcome in executor.map(pending):
+            if isinstance(outcome, Failure) and len(unit.parts()) > 1:
+                retry += unit.split()
+            elif isinstance(outcome, Failure):
+                failures.append(outcome)
+            else:
+                _keep(unit, outcome, store, results, bar)
+        for unit, outcome in executor.map(retry):
             if isinstance(outcome, Failure):
                 failures.append(outcome)
-                if not quiet:
-                    print(f"failed: {outcome.unit.label()}\n{outcome.trace}", file=sys.stderr)
-                continue
-            parts = unit.parts()
-            for key, result in outcome.items():
-                store.save(key, parts[key], result)
-                results[key] = result
-            bar.update(len(outcome))
+            else:
+                _keep(unit, outcome, store, results, bar)
     done = {key: results[key] for key in order if key in results}
     if failures:
+        if not quiet:
+            for failure in failures:
+                print(f"failed: {failure.unit.label()}\n{failure.trace}", file=sys.stderr)
         raise UnitsFailed(failures, len(order), store.directory, done) from None
     return done
+
+
+def _keep(unit: Unit, outcome: dict, store: UnitStore, results: dict, bar: tqdm) -> None:
+    parts = unit.parts()
+    for key, result in outcome.items():
+        store.save(key, parts[key], result)
+        results[key] = result
+    bar.update(len(outcome))
 
 
 def file_slug(text: str) -> str:

@@ -161,6 +161,7 @@ class ExecutorOptions:
         """What the options name; raises a UserError for Ray options without Ray."""
         if self.executor == "local":
             given = [n for n in ("ray_address", "ray_cpus", "unit_gpus") if getattr(self, n)]
+            given += ["unit_cpus"] if self.unit_cpus != 1.0 else []
             if given:
                 flags = ", ".join("--" + n.replace("_", "-") for n in given)
                 raise UserError(f"{flags} need --executor ray")

@@ -122,6 +122,18 @@ def test_a_failing_unit_is_named_and_the_others_finish_and_are_kept(tmp_path, ca
     assert ran == ["b"]
 
 
+def test_a_unit_of_parts_run_together_is_run_again_part_by_part_when_it_fails(tmp_path):
+    ran: list[str] = []
+    together = Counting("x", ("a", "b", "c"), fails="b", ran=ran)
+    with pytest.raises(UnitsFailed) as caught:
+        run_units([together], LocalExecutor(), UnitStore(tmp_path), quiet=True)
+    assert ran == ["a", "c"], "the parts beside the failing one still finish"
+    assert caught.value.done == {"x.a": "aa", "x.c": "cc"}
+    (only,) = caught.value.failures
+    assert only.line() == "unit x, parts b: RuntimeError: b broke"
+    assert str(caught.value).startswith("1 of 3 units failed")
+
+
 def test_an_interrupt_stops_the_run_and_keeps_the_units_before(tmp_path):
     class Interrupted(Counting):
         def run(self):

@@ -114,7 +114,9 @@ def test_a_cached_policy_alone_still_has_the_full_network_to_compare_with(tmp_pa
     assert None not in (row["speedup"], row["flip_vs_full"], row["full_ms_median"])
 
 
-def test_a_failure_midway_keeps_the_frames_done_before(tmp_path, monkeypatch, capsys):
+def test_a_failing_task_is_named_the_others_finish_and_its_frames_are_kept(
+    tmp_path, monkeypatch, capsys
+):
     class Failing(eval_unit.TaskRun):
         def step(self, i, frame, *args):
             if self.task.name == "supersample" and i == 1:
@@ -128,14 +130,16 @@ def test_a_failure_midway_keeps_the_frames_done_before(tmp_path, monkeypatch, ca
     assert main(args) == 1
     err = capsys.readouterr().err
     assert "1 of 2 units failed" in err
-    assert "scene temple, path brief, tasks denoise, supersample: RuntimeError: the second " in err
+    # The pass of both tasks failed; each was run again alone: only supersample fails.
+    assert "  scene temple, path brief, task supersample: RuntimeError: the second " in err
     rows = json.loads((out / "summary.json").read_text())["runs"]
     assert [(r["task"], r["policy"], r["frames"]) for r in rows] == [
-        ("denoise", "full", 2),
+        ("denoise", "full", 3),
         ("supersample", "full", 1),
     ]
     frames = (out / "frames.csv").read_text()
-    assert frames.count("\ndenoise,") == 2 * 2 and frames.count("\nsupersample,") == 2
+    assert frames.count("\ndenoise,") == 2 * 3 and frames.count("\nsupersample,") == 2
+    assert [p.name for p in (out / "units").iterdir()] == ["temple.brief.denoise.json"]
 
 
 def test_the_tasks_share_one_rendering_pass(tmp_path, monkeypatch):

@@ -70,26 +70,27 @@ def _run_in_background(args: list[str], cwd: Path) -> subprocess.Popen:
 
 
 def test_a_killed_sweep_resumes_with_the_units_left_and_ends_as_an_uninterrupted_one(tmp_path):
-    args = [*SWEEP, "--path", "brief", "--path", "default", "--task", "denoise"]
+    args = [*SWEEP, "--scene", "arena", "--path", "default", "--task", "denoise"]
     args += ["--frames", "6", "--cache", str(tmp_path / "cache")]
     out = tmp_path / "killed"
     units = out / "units"
     run = _run_in_background([*args, "--out", str(out)], tmp_path)
     try:
         deadline = time.monotonic() + 120
-        while len(list(units.glob("*.json"))) < 2:
+        while not list(units.glob("*.json")):
             assert run.poll() is None, "the sweep ended before it could be killed"
             assert time.monotonic() < deadline
             time.sleep(0.01)
-        os.killpg(run.pid, signal.SIGKILL)
     finally:
+        if run.poll() is None:
+            os.killpg(run.pid, signal.SIGKILL)
         run.wait()
     kept = {p.name: p.stat().st_mtime_ns for p in units.glob("*.json")}
-    assert 2 <= len(kept) < 4, kept
+    assert 1 <= len(kept) < 3, kept
     assert not (out / "summary.json").exists()
     assert main([*args, "--out", str(out)]) == 0
     assert {p.name: p.stat().st_mtime_ns for p in units.glob("*.json") if p.name in kept} == kept
-    assert len(list(units.glob("*.json"))) == 4
+    assert len(list(units.glob("*.json"))) == 3
     whole = tmp_path / "whole"
     assert main([*args, "--out", str(whole)]) == 0
     assert untimed_summary(out) == untimed_summary(whole)
@@ -161,6 +162,9 @@ def test_without_ray_the_local_executor_runs_and_ray_is_one_line(tmp_path):
         (["--executor", "ray", "--unit-cpus", "0"], "--unit-cpus must be positive"),
         (["--executor", "ray", "--ray-cpus", "0"], "--ray-cpus must be at least 1"),
         (["--frames-dir", "{tmp}", "--scene", "garden"], "give no --scene or --path"),
+        (["--unit-cpus", "2"], "--unit-cpus need --executor ray"),
+        # garden has no brief tour: 'brief' is its own path, played twice.
+        (["--scene", "garden", "--path", "brief", "--path", "default"], "garden, path garden:"),
     ],
 )
 def test_bad_executor_options_exit_2_before_any_unit(args, says, tmp_path, capsys):

@@ -3,21 +3,23 @@ summary, per-frame numbers, a report and plots."""
 
 from __future__ import annotations
 
+import json
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Annotated
 
 import tyro
 
 from evaluation.eval_unit import EvalUnit, FramesSource, deep_share
-from evaluation.executors import run_all
+from evaluation.executors import make_executor
+from evaluation.fingerprint import inputs_stamp
 from evaluation.methods import flip_budget, methods_for
 from evaluation.oidn import NAME as OIDN
 from evaluation.presets import presets_for
 from evaluation.report import write_outputs
 from evaluation.runlog import RunLog
-from evaluation.units import UnitsFailed, UnitStore
+from evaluation.units import UnitsFailed, UnitStore, run_units
 from networks.model import ARCH_TASKS, ArchName
 from networks.tasks import TASKS, TaskName
 from renderer.errors import UserError
@@ -97,86 +99,44 @@ def with_full(policies: tuple[str, ...]) -> tuple[str, ...]:
 
 
 def run(cfg: EvalConfig) -> None:
-    paths = cfg.path or ((LONG if cfg.long else BRIEF)[0],)
-    resolution = LONG[1] if cfg.long and cfg.resolution == BRIEF[1] else cfg.resolution
     served = ARCH_TASKS.get(cfg.arch, tuple(TASKS))
     tasks = [TASKS[name] for name in dict.fromkeys(cfg.task or served)]
     device, _ = cfg.placement()
-    executor = cfg.executor_settings(device)
-    if cfg.frames_dir is not None and (cfg.scene or cfg.path):
-        raise UserError("--frames-dir plays its own frames: give no --scene or --path")
-    source = cfg.frames_source(tasks, device)
-    if source is None:
-        plays = {
-            (scene, path): resolve_playback(
-                PlaybackOptions(scene, path, resolution, cfg.seed), cfg.frames
-            )
-            for scene in dict.fromkeys(cfg.scene or ("temple",))
-            for path in dict.fromkeys(paths)
-        }
-    else:
-        plays = {("", "frames"): frames_playback(source, cfg.frames)}
+    settings = cfg.executor_settings(device)
+    plays, source = _plays(cfg, tasks, device)
     size = next(iter(plays.values())).size
     check_task_size(size, tasks)
     policies = with_full(cfg.policy or DEFAULT_POLICIES)
     user = cfg.user_network()
     if user is not None and len(tasks) != 1:
         raise UserError("--network needs one --task: a network takes one task's input")
-    presets = {t.name: presets_for(t.name) for t in tasks}
-    budgets = {t.name: flip_budget(t.name) for t in tasks}
-    place = (device, cfg.precision, cfg.cuda_graphs)
     for task in tasks:
         # Every task's methods are built before anything runs: missing weights fail at once.
-        built = methods_for(task, policies, cfg.arch, cfg.cut, user, size, *place)
+        built = methods_for(task, policies, cfg.arch, cfg.cut, user, size, device, cfg.precision)
         nets = [m.net for m in built if hasattr(m, "net")]
         if nets:
             deep_share(nets[0], size, 1 if user is not None else cfg.cut)
+        del built, nets  # on a GPU, the units need its memory
     prepare_out(cfg.out)
-    frames_from = None
+    # The files a unit reads (a scene or path named by a file, the frames): their contents
+    # are part of what a kept result was made from.
+    named = [s for s, _ in plays] + [p for _, p in plays]
     if source is not None:
-        channel_map = cfg.channel_map
-        if channel_map and channel_map.lower().endswith(".json"):
-            channel_map = cfg.where(channel_map)
-        frames_from = FramesSource(cfg.where(cfg.frames_dir), channel_map, cfg.where(cfg.low_dir))
-    units = [
-        EvalUnit(
-            scene=cfg.where(scene),
-            path=cfg.where(path),
-            tasks=tuple(t.name for t in tasks),
-            policies=policies,
-            resolution=size,
-            frames=cfg.frames,
-            presets=presets,
-            budgets=budgets,
-            seed=cfg.seed,
-            arch=cfg.arch,
-            cut=cfg.cut,
-            network=user,
-            device=cfg.unit_device(device),
-            precision=cfg.precision,
-            cuda_graphs=cfg.cuda_graphs,
-            cache_dir=cfg.where(cfg.cache_dir()),
-            source=frames_from,
-            quiet=cfg.quiet,
-        )
-        for scene, path in plays
-    ]
-    store = cfg.unit_store(cfg.out / "units")
-    command = "reframe-rt " + " ".join(sys.argv[1:])
-    results: dict[str, dict] = {}
-    try:
-        results = run_all(units, executor, store, cfg.quiet, "eval units")
-    except UnitsFailed as failed:
-        results = {**failed.done, **_partials(failed.failures)}
-        raise
-    except BaseException as error:  # Ctrl-C, or a failure outside the units
-        results = {**_stored(units, store), **getattr(error, "partial_results", {})}
-        raise
-    finally:
-        logs = [RunLog.from_record(results[k]) for u in units for k in u.parts() if k in results]
-        # A failure or a Ctrl-C midway keeps the frames done so far.
-        if any(log.rows for log in logs):
-            summary = write_outputs(logs, cfg.out, command)
+        named = [source.directory, source.low_dir, source.channel_map]
+    files = [f for f in dict.fromkeys(named) if f and (Path(f).suffix or Path(f).is_dir())]
+    unit = EvalUnit(
+        scene="", path="", tasks=tuple(t.name for t in tasks), policies=policies,
+        resolution=size, frames=cfg.frames,
+        presets={t.name: presets_for(t.name) for t in tasks},
+        budgets={t.name: flip_budget(t.name) for t in tasks},
+        seed=cfg.seed, arch=cfg.arch, cut=cfg.cut, network=user,
+        device=cfg.unit_device(device), precision=cfg.precision, cuda_graphs=cfg.cuda_graphs,
+        source=source, threads=settings.threads(),
+        inputs=inputs_stamp([t.name for t in tasks], cfg.arch, user, files),
+        cache_dir=cfg.where(cfg.cache_dir()), quiet=cfg.quiet or settings.elsewhere,
+    )  # fmt: skip
+    units = [replace(unit, scene=scene, path=path) for scene, path in plays]
+    logs = _run(units, settings, cfg.unit_store(cfg.out / "units"), cfg)
     for log in logs:
         if not log.rows:
             print(
@@ -187,22 +147,63 @@ def run(cfg: EvalConfig) -> None:
             )
     if not cfg.quiet and any(log.rows for log in logs):
         print((cfg.out / "report.md").read_text(encoding="utf-8"))
-        print(
-            f"wrote {cfg.out}/summary.json ({len(summary['runs'])} rows), frames.csv, "
-            "report.md and plots"
-        )
+        rows = len(json.loads((cfg.out / "summary.json").read_text())["runs"])
+        print(f"wrote {cfg.out}/summary.json ({rows} rows), frames.csv, report.md and plots")
+
+
+def _plays(cfg: EvalConfig, tasks, device) -> tuple[dict, FramesSource | None]:
+    """What to play, by (scene, path) as units name them, and the frames directory's
+    options where one is played; raises a UserError for anything that cannot be."""
+    if cfg.frames_dir is None:
+        cfg.frames_source(tasks, device)  # --channel-map or --low-dir alone: one line
+        paths = cfg.path or ((LONG if cfg.long else BRIEF)[0],)
+        resolution = LONG[1] if cfg.long and cfg.resolution == BRIEF[1] else cfg.resolution
+        plays = {}
+        for scene in cfg.scene or ("temple",):
+            for path in paths:
+                play = resolve_playback(
+                    PlaybackOptions(scene, path, resolution, cfg.seed), cfg.frames
+                )
+                plays[cfg.where(scene), cfg.where(path)] = play
+        names = [(p.scene_name, p.path_name) for p in plays.values()]
+        twice = sorted({f"{s}, path {p}" for s, p in names if names.count((s, p)) > 1})
+        if twice:
+            raise UserError(
+                f"{'; '.join(twice)}: given twice (as one path under two names, or two files "
+                "of one name): the outputs could not tell them apart"
+            )
+        return plays, None
+    if cfg.scene or cfg.path:
+        raise UserError("--frames-dir plays its own frames: give no --scene or --path")
+    play = frames_playback(cfg.frames_source(tasks, device), cfg.frames)
+    channel_map = cfg.channel_map
+    if channel_map and channel_map.lower().endswith(".json"):
+        channel_map = cfg.where(channel_map)
+    source = FramesSource(cfg.where(cfg.frames_dir), channel_map, cfg.where(cfg.low_dir))
+    return {("", "frames"): play}, source
+
+
+def _run(units: list[EvalUnit], settings, store: UnitStore, cfg: EvalConfig) -> list[RunLog]:
+    """Every unit's logs, the outputs written from them; after a failure or a Ctrl-C
+    midway, from what was done so far (and the error raised)."""
+    command = "reframe-rt " + " ".join(sys.argv[1:])
+    executor = make_executor(settings)
+    results: dict[str, dict] = {}
+    try:
+        results = run_units(units, executor, store, cfg.quiet, "eval units")
+    except UnitsFailed as failed:
+        results = {**failed.done, **_partials(failed.failures)}
+        raise
+    except KeyboardInterrupt as stop:
+        results = {**store.found(units), **getattr(stop, "partial_results", {})}
+        raise
+    finally:
+        executor.close()
+        logs = [RunLog.from_record(results[k]) for u in units for k in u.parts() if k in results]
+        if any(log.rows for log in logs):
+            write_outputs(logs, cfg.out, command)
+    return logs
 
 
 def _partials(failures) -> dict[str, dict]:
     return {k: v for f in failures for k, v in (f.partial or {}).items()}
-
-
-def _stored(units: list[EvalUnit], store: UnitStore) -> dict[str, dict]:
-    """The parts of ``units`` already kept in ``store``."""
-    found = {}
-    for unit in units:
-        for key, description in unit.parts().items():
-            result = store.load(key, description)
-            if result is not None:
-                found[key] = result
-    return found
