@@ -110,13 +110,18 @@ def main() -> None:
         raise SystemExit(f"benchmarks.pareto: {failed}")
 
 
-def report(task: str, runs: dict[str, list[SweepRow]], start: int, frames: int) -> None:
-    print(f"\n{task}, frames {start}-{start + frames - 1} of each default path, 640x360")
+def sweep_table(title: str, runs: dict[str, list[SweepRow]]) -> None:
+    """The sweeps, a row per scene and policy."""
+    print(f"\n{title}")
     print("| scene | policy | FLIP vs full | refresh rate | speedup |")
     print("|---|---|---|---|---|")
     for name, rows in runs.items():
         for r in rows:
             print(f"| {name} | {r.spec} | {r.flip:.4f} | {r.refresh_rate:.2f} | {r.speedup:.2f}x |")
+
+
+def report(task: str, runs: dict[str, list[SweepRow]], start: int, frames: int) -> None:
+    sweep_table(f"{task}, frames {start}-{start + frames - 1} of each default path, 640x360", runs)
     if task not in WARPED:
         return
     print(f"\n{task}: +warp against plain reuse at equal or lower FLIP (goal ≥ {GAIN:.2f}x);")

@@ -46,6 +46,9 @@ class Policy:
     moved."""
     online: bool = field(default=False, init=False)
     """``+online``: the policy's tau is adapted while running (``caching.online``)."""
+    depth: bool = field(default=False, init=False)
+    """``+depth``: each frame recomputes only as deep as its content changed, level by
+    level (``caching.depth``)."""
     family: ClassVar[str] = ""
     compares_input: ClassVar[bool] = False
     """Decides by comparing the input with the cached one (so ``+warp`` warps the cached

@@ -6,7 +6,8 @@ calibrate`` chose. The named taus are the caller's (``presets``): they are per t
 cache knows no task (the evaluation's are in :mod:`evaluation.presets`). Modifiers follow,
 each at most once: ``+warp`` (any policy but ``full``: motion-compensated reuse; delta and
 lfd then compare the input with the cached input warped the same way) and ``+online``
-(delta, motion and lfd: tau adapted while running, ``caching.online``).
+(delta, motion and lfd: tau adapted while running, ``caching.online``) and ``+depth``
+(delta and lfd, alone: adaptive depth, ``caching.depth``).
 """
 
 from __future__ import annotations
@@ -20,7 +21,8 @@ _SPEC = re.compile(r"^(full|every-(\d+)|(delta|motion|lfd)-(H|L|auto|\d*\.?\d+(?
 
 WARP = "warp"
 ONLINE = "online"
-MODIFIERS = (WARP, ONLINE)
+DEPTH = "depth"
+MODIFIERS = (WARP, ONLINE, DEPTH)
 
 
 class PolicyError(ValueError):
@@ -37,7 +39,8 @@ def parse_policy(spec: str, presets: dict[str, float] | None = None) -> Policy:
     for modifier in modifiers:
         if modifier not in MODIFIERS or modifiers.count(modifier) > 1:
             raise PolicyError(
-                f"bad policy {spec!r}: the modifiers are +{WARP} and +{ONLINE}, each at most once"
+                f"bad policy {spec!r}: the modifiers are +{WARP}, +{ONLINE} and +{DEPTH}, "
+                "each at most once"
             )
     policy = _parse_base(base, spec, presets)
     if modifiers and isinstance(policy, Full):
@@ -46,6 +49,12 @@ def parse_policy(spec: str, presets: dict[str, float] | None = None) -> Policy:
     policy.online = ONLINE in modifiers
     if policy.online and not policy.family:
         raise PolicyError(f"bad policy {spec!r}: +{ONLINE} adapts a tau: use delta, motion or lfd")
+    policy.depth = DEPTH in modifiers
+    if policy.depth and (policy.family not in ("delta", "lfd") or policy.warp or policy.online):
+        raise PolicyError(
+            f"bad policy {spec!r}: +{DEPTH} compares each level's input by delta or lfd, "
+            f"without +{WARP} or +{ONLINE}"
+        )
     return policy
 
 

@@ -303,8 +303,9 @@ def pool(measured: Sequence[dict], specs: Sequence[str], stretch: int | None) ->
     count = sum(n for n, _ in stretches.values())
     rows = []
     for spec, (refreshes, ms) in totals.items():
-        family, tau = spec.split("+")[0].rsplit("-", 1)
-        family += "+warp" if spec.endswith("+warp") else ""
+        base, *modifiers = spec.split("+")
+        family, tau = base.rsplit("-", 1)
+        family += "".join(f"+{m}" for m in modifiers)
         flip = sum(sums[spec] for _, sums in stretches.values()) / count
         worst = max(sums[spec] / n for n, sums in stretches.values()) if stretch else None
         rows.append(

@@ -12,6 +12,7 @@ import torch
 
 from caching import measures
 from caching.cache import LayerCache
+from caching.depth import DepthCache
 from caching.online import DEFAULT_BUDGET, OnlineTau
 from caching.policies import FrameInfo
 from caching.spec import PolicyError, parse_policy
@@ -79,6 +80,9 @@ class CachedMethod(NetworkMethod):
         )
         y = self.cache(x, info, check=self.online is not None and self.online.due())
         self.last_refresh = self.cache.last_refresh
+        # The level a reuse frame recomputed down to (None on a refresh).
+        depth = getattr(self.cache, "last_depth", getattr(self.cache, "cut", None))
+        self.last_depth = None if self.last_refresh else depth
         if self.cache.last_check is not None:
             reused, full = (
                 tonemap(self.task.to_hdr(self.task.finish(out, x)[0], frame))
@@ -162,6 +166,15 @@ def methods_for(
         if spec == "full":
             full = net if network else stages
             methods.append(NetworkMethod(task, full, "full", share, cuda_graphs))
+        elif policy.depth:
+            try:
+                cache = DepthCache(net, policy)
+            except TypeError:
+                raise UserError(
+                    f"--policy {spec}: +depth cuts the network at every level, which only "
+                    "our U-Net does so far (not U-Net++, ExtraNet or --network)"
+                ) from None
+            methods.append(CachedMethod(task, cache, name=spec, budget=budget, share=share))
         else:
             try:
                 cache = LayerCache(stages, policy, cut)

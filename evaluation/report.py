@@ -14,6 +14,7 @@ import json
 import math
 import statistics
 import warnings
+from collections import Counter
 from functools import lru_cache
 from pathlib import Path
 
@@ -28,7 +29,7 @@ from evaluation.runlog import RunLog
 FRAME_COLUMNS = (
     "task", "scene", "path", "frame", "method", "refresh", "ms",
     "psnr_vs_ref", "ssim_vs_ref", "flip_vs_ref", "psnr_vs_full", "ssim_vs_full", "flip_vs_full",
-    "tau",
+    "tau", "depth",
 )  # fmt: skip
 BASELINE, FULL = "baseline", "full"
 PEERS = (OIDN,)
@@ -232,7 +233,22 @@ def report_markdown(logs: list[RunLog], summary: dict, command: str) -> str:
                 f"{sum(refreshes) if refreshes else '–'} |"
             )
         lines += _tau_lines(log)
+        lines += _depth_lines(log)
     return "\n".join(lines) + "\n"
+
+
+def _depth_lines(log: RunLog) -> list[str]:
+    """A line per ``+depth`` method: how many frames recomputed down to each level."""
+    lines = []
+    for method in log.methods():
+        if "+depth" not in method:
+            continue
+        rows = log.of(method)
+        counts = Counter("refresh" if r["refresh"] == 1 else r["depth"] for r in rows)
+        levels = sorted(k for k in counts if k != "refresh")
+        parts = [f"depth {k}: {counts[k]}" for k in levels] + [f"refresh: {counts['refresh']}"]
+        lines.append(f"- `{method}` frames by depth: {', '.join(parts)}")
+    return ["", *lines] if lines else []
 
 
 def _tau_lines(log: RunLog) -> list[str]:

@@ -45,6 +45,7 @@ class RunLog:
                 "ssim_vs_full": full.ssim if full else None,
                 "flip_vs_full": full.flip if full else None,
                 "tau": result.tau.get(method),
+                "depth": result.depth.get(method),
             })  # fmt: skip
 
     def methods(self) -> list[str]:

@@ -71,6 +71,9 @@ class FrameResult:
     """FLIP maps against the reference (1, H, W), when asked for."""
     tau: dict[str, float | None] = field(default_factory=dict)
     """Each method's refresh threshold after this frame (None without one)."""
+    depth: dict[str, int | None] = field(default_factory=dict)
+    """The level each cached method's reuse recomputed down to (None: a refresh, or no
+    cache)."""
 
 
 def warm_up(methods: Sequence[Method], frame: Frame) -> None:
@@ -205,7 +208,11 @@ class TaskRun:
         self.history.append(frame)
         if (skip and i in skip) or not self.task.applies(frame, past):
             return None
-        return self._score(i, frame, past, outputs, ms, refresh, tau, flip_maps, against_reference)
+        result = self._score(
+            i, frame, past, outputs, ms, refresh, tau, flip_maps, against_reference
+        )
+        result.depth = {m.name: getattr(m, "last_depth", None) for m in self.methods}
+        return result
 
     def _score(
         self,

@@ -104,6 +104,30 @@ class UNet(StagedUNet):
             h = self.decoders[i](torch.cat([self.ups[i](h), skips[i]], dim=1))
         return self.head(h)
 
+    @property
+    def max_cut(self) -> int:
+        """The deepest cut: above the bottleneck."""
+        return self.config.levels - 1
+
+    def encode_level(self, h: torch.Tensor, i: int) -> torch.Tensor:
+        """Encoder level ``i`` from level ``i - 1``'s output (the aligned input for 0):
+        :meth:`top_encoder` one level at a time, for adaptive depth."""
+        return self.encoders[0](h) if i == 0 else self.encoders[i](F.max_pool2d(h, 2))
+
+    def climb(
+        self, c: torch.Tensor, skips: list[torch.Tensor], k: int
+    ) -> tuple[torch.Tensor, dict[int, torch.Tensor]]:
+        """:meth:`top_decoder` (the same operations, so the same output bit for bit), and
+        the cached feature ``C_j`` of every level ``j < k`` it passes: what :meth:`deep`
+        would give for a cut at ``j`` on these skips."""
+        self._check_cut(k)
+        passed = {}
+        h = self.decoders[k - 1](torch.cat([c, skips[k - 1]], dim=1))
+        for i in range(k - 2, -1, -1):
+            passed[i + 1] = self.ups[i](h)
+            h = self.decoders[i](torch.cat([passed[i + 1], skips[i]], dim=1))
+        return self.head(h), passed
+
     def _check_cut(self, k: int) -> None:
         if not 1 <= k < self.config.levels:
             raise ValueError(f"cut level must be within 1..{self.config.levels - 1}, got {k}")

@@ -133,7 +133,7 @@ def test_modifiers_combine_in_any_order(spec):
 @pytest.mark.parametrize(
     ("spec", "named"),
     [
-        ("delta-0.2+blur", r"\+warp and \+online"),
+        ("delta-0.2+blur", r"\+warp, \+online and \+depth"),
         ("delta-0.2+warp+warp", "at most once"),
         ("every-3+online", "adapts a tau"),
         ("full+warp", "no modifiers"),

@@ -23,6 +23,7 @@ class FakeResult:
     def __init__(self, index, methods, cut=False, taus=None):
         self.index = index
         self.tau = taus or {}
+        self.depth = {m: 1 if r == 0 else None for m, (_, r, _) in methods.items()}
         self.frame = type("F", (), {"cut": cut})()
         self.ms = {m: ms for m, (ms, _, _) in methods.items()}
         self.refresh = {m: r for m, (_, r, _) in methods.items()}

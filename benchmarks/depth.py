@@ -1,0 +1,99 @@
+"""Adaptive depth against ReFrame's fixed cut at equal FLIP: ``python -m benchmarks.depth``.
+
+Per built-in scene, the shipped U-Net of a task runs in full, behind plain ``delta`` caches
+(the fixed cut at level 1) and behind ``delta+depth`` caches, each over a tau sweep, on the
+first frames of the scene's default path (one unit per scene: ``--executor ray`` runs them
+on Ray). Prints the FLOPs of a frame served at each depth against the full network, the
+sweeps, and for each point of the ``+depth`` front the fixed cut's speedup at the same mean
+FLIP against the full network (read off its front between measured points; issue #26's
+goal: 10% more for the denoiser).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from benchmarks import runtime
+from benchmarks.pareto import sweep_table
+from evaluation.calibration import SweepRow, SweepUnit, pool
+from evaluation.executors import run_all
+from evaluation.fingerprint import inputs_stamp
+from evaluation.pareto import gains_at_equal_flip, plot
+from evaluation.reference_cache import default_cache_dir
+from networks.weights import load_network
+
+SCENES = ("temple", "garden", "arena")
+FIXED = {"denoise": (0.02, 0.03, 0.05, 0.08, 0.11, 0.14), "supersample": (0.1, 0.3, 0.5, 1.0)}
+ADAPTIVE = {"denoise": (0.03, 0.06, 0.1, 0.15, 0.2, 0.3), "supersample": (0.1, 0.3, 0.5, 1.0)}
+GAIN = 1.10
+
+
+def main() -> None:
+    parser = runtime.parser(__doc__)
+    parser.add_argument("--task", default="denoise", choices=sorted(FIXED))
+    parser.add_argument("--scenes", nargs="*", default=list(SCENES))
+    parser.add_argument("--frames", type=int, default=150)
+    parser.add_argument("--resolution", default="320x180")
+    parser.add_argument("--out", type=Path, default=Path("out/depth"))
+    parser.add_argument("--docs", type=Path, default=Path("docs"))
+    runtime.add_executor(parser)
+    args = runtime.start(parser)
+    options, executor = runtime.executor_options(parser, args)
+    flops_per_depth(args.task, args.size)
+    specs = [f"delta-{t:g}" for t in FIXED[args.task]]
+    specs += [f"delta-{t:g}+depth" for t in ADAPTIVE[args.task]]
+    units = {
+        name: SweepUnit(
+            args.task,
+            tuple(specs),
+            name,
+            path="default",
+            start=0,
+            frames=args.frames,
+            size=args.size,
+            threads=executor.threads(),
+            inputs=inputs_stamp([args.task], "unet", None),
+            cache_dir=str(default_cache_dir()),
+            quiet=executor.elsewhere,
+        )
+        for name in args.scenes
+    }
+    store = options.unit_store(args.out / "units")
+    measured = run_all(list(units.values()), executor, store, what="depth units")
+    runs = {name: pool([measured[u.key()]], u.specs, None) for name, u in units.items()}
+    report(args.task, runs, args.frames, args.resolution)
+    title = f"{args.task}: fixed cut (delta) and adaptive depth (delta+depth), {args.resolution}"
+    print(f"wrote {plot(runs, title, args.docs / f'depth-{args.task}.png')}")
+
+
+def flops_per_depth(task: str, size: tuple[int, int]) -> None:
+    """The FLOPs of a frame served at each depth, as a share of the full network's."""
+    net, _ = load_network(task, "unet")
+    width, height = size
+    full = sum(net.stage_flops(height, width, 1).values())
+    print(f"\n{task} U-Net at {width}x{height}: a frame served at each depth")
+    print("| depth | FLOPs vs full |")
+    print("|---|---|")
+    for k in range(1, net.max_cut + 1):
+        flops = net.stage_flops(height, width, k)
+        print(f"| {k} | {(full - flops['deep']) / full:.3f} |")
+    print(f"| {net.max_cut + 1} (refresh) | 1.000 |")
+
+
+def report(task: str, runs: dict[str, list[SweepRow]], frames: int, resolution: str) -> None:
+    sweep_table(f"{task}, the first {frames} frames of each default path, {resolution}", runs)
+    print(
+        f"\nEach +depth front point against the fixed cut's front at the same FLIP (goal {GAIN}x)"
+    )
+    print("| scene | +depth | its FLIP, speedup | fixed cut there | gain |")
+    print("|---|---|---|---|---|")
+    for name, rows in runs.items():
+        fixed = [r for r in rows if r.family == "delta"]
+        adaptive = [r for r in rows if r.family == "delta+depth"]
+        for a, speed in gains_at_equal_flip(fixed, adaptive):
+            there = f"{speed:.2f}x | {a.speedup / speed:.2f}x" if speed else "nothing that low | –"
+            print(f"| {name} | {a.spec} | {a.flip:.4f}, {a.speedup:.2f}x | {there} |")
+
+
+if __name__ == "__main__":
+    main()
