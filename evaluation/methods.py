@@ -171,8 +171,8 @@ def methods_for(
                 cache = DepthCache(net, policy)
             except TypeError:
                 raise UserError(
-                    f"--policy {spec}: +depth cuts the network at every level, which only "
-                    "our U-Net does so far (not U-Net++, ExtraNet or --network)"
+                    f"--policy {spec}: +depth cuts the network at every level, which our "
+                    "U-Net and U-Net++ do (not ExtraNet or --network, so far)"
                 ) from None
             methods.append(CachedMethod(task, cache, name=spec, budget=budget, share=share))
         else:

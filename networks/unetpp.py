@@ -3,13 +3,14 @@
 Node X[i][j] sits at level i, column j: X[i][0] is the encoder; for j > 0,
 ``X[i][j] = block(concat(X[i][0..j-1], up(X[i+1][j-1])))``; the output is
 ``head(X[0][L-1])``. ReFrame's rule for U-Net++ caches every skip-branch node below the
-first level: the stages are
+first level: for a cut at k (1: ReFrame's) the stages are
 
-- ``top_encoder``: X[0][0];
-- ``deep``: all nodes of levels 1 and below, returned as the up-sampled inputs that the
-  first-level nodes take, ``C = [up(X[1][j]) for j in 0..L-2]``: ``lift`` (the
-  up-sampling) of ``deep_core`` (the nodes X[1][j]);
-- ``top_decoder``: X[0][1..L-1] from X[0][0] and C, then the head.
+- ``top_encoder``: X[0..k-1][0];
+- ``deep``: all nodes of levels k and below, returned as the up-sampled inputs that the
+  level k-1 nodes take, ``C = [up(X[k][j]) for j in 0..L-1-k]``: ``lift`` (the
+  up-sampling) of ``deep_core`` (the nodes X[k][j]);
+- ``top_decoder``: the nodes of levels 0..k-1 from their encoder nodes and C, then the
+  head (``climb`` also hands back each level's C on the way, for adaptive depth).
 """
 
 from __future__ import annotations
@@ -45,61 +46,91 @@ class UNetPlusPlus(StagedUNet):
         self.head = nn.Conv2d(w[0], config.out_channels, 1)
 
     def top_encoder(self, x: torch.Tensor, k: int = 1) -> list[torch.Tensor]:
+        """The encoder nodes X[0..k-1][0] of an aligned input."""
         self._check_cut(k)
-        return [self.nodes["0_0"](x)]
+        skips = [self.nodes["0_0"](x)]
+        for i in range(1, k):
+            skips.append(self.encode_level(skips[-1], i))
+        return skips
+
+    def encode_level(self, h: torch.Tensor, i: int) -> torch.Tensor:
+        """Encoder node X[i][0] from X[i-1][0] (the aligned input for 0)."""
+        return self.nodes["0_0"](h) if i == 0 else self.nodes[f"{i}_0"](F.max_pool2d(h, 2))
+
+    @property
+    def max_cut(self) -> int:
+        return self.config.levels - 1
 
     def deep(self, skips: list[torch.Tensor], k: int = 1) -> list[torch.Tensor]:
         return self.lift(self.deep_core(skips, k), k)
 
     def deep_core(self, skips: list[torch.Tensor], k: int = 1) -> list[torch.Tensor]:
-        """The nodes X[1][j], j = 0..L-2, at level 1."""
+        """The nodes X[k][j], j = 0..L-1-k, at level k (from X[k-1][0] alone)."""
         self._check_cut(k)
         levels = self.config.levels
-        x = {(0, 0): skips[0]}
-        for i in range(1, levels):
-            x[(i, 0)] = self.nodes[f"{i}_0"](F.max_pool2d(x[(i - 1, 0)], 2))
-        # Columns left to right, so that every node's inputs exist; level 0 is left out.
+        x = {(k - 1, 0): skips[k - 1]}
+        for i in range(k, levels):
+            x[(i, 0)] = self.encode_level(x[(i - 1, 0)], i)
+        # Columns left to right, so that every node's inputs exist; levels above k left out.
         for j in range(1, levels):
-            for i in range(1, levels - j):
+            for i in range(k, levels - j):
                 x[(i, j)] = self._node(i, j, x)
-        return [x[(1, j)] for j in range(levels - 1)]
+        return [x[(k, j)] for j in range(levels - k)]
 
     def lift(self, core: list[torch.Tensor], k: int = 1) -> list[torch.Tensor]:
-        """C from :meth:`deep_core`'s nodes: each up-sampled to level 0."""
-        return [self.ups[f"1_{j}"](node) for j, node in enumerate(core)]
+        """C from :meth:`deep_core`'s nodes: each up-sampled to level k-1."""
+        return [self.ups[f"{k}_{j}"](node) for j, node in enumerate(core)]
 
     def top_decoder(
         self, c: list[torch.Tensor], skips: list[torch.Tensor], k: int = 1
     ) -> torch.Tensor:
+        return self.climb(c, skips, k)[0]
+
+    def climb(
+        self, c: list[torch.Tensor], skips: list[torch.Tensor], k: int
+    ) -> tuple[torch.Tensor, dict[int, list[torch.Tensor]]]:
+        """The nodes of levels 0..k-1 from their encoder nodes and C, then the head; and
+        the cached feature of every level j < k it passes (what :meth:`deep` would give for
+        a cut at j on these skips)."""
         self._check_cut(k)
-        row = [skips[0]]
-        for j in range(1, self.config.levels):
-            row.append(self.nodes[f"0_{j}"](torch.cat([*row, c[j - 1]], dim=1)))
-        return self.head(row[-1])
+        levels = self.config.levels
+        x = {(i, 0): skips[i] for i in range(k)}
+        for j in range(1, levels - k + 1):
+            x[(k - 1, j)] = self.nodes[f"{k - 1}_{j}"](
+                torch.cat([*(x[(k - 1, m)] for m in range(j)), c[j - 1]], dim=1)
+            )
+        for j in range(1, levels):
+            for i in range(k - 2, -1, -1):
+                if i + j < levels:
+                    x[(i, j)] = self._node(i, j, x)
+        passed = {
+            i: [self.ups[f"{i}_{j}"](x[(i, j)]) for j in range(levels - i)] for i in range(1, k)
+        }
+        return self.head(x[(0, levels - 1)]), passed
 
     def _node(self, i: int, j: int, x: dict) -> torch.Tensor:
         inputs = [x[(i, m)] for m in range(j)] + [self.ups[f"{i + 1}_{j - 1}"](x[(i + 1, j - 1)])]
         return self.nodes[f"{i}_{j}"](torch.cat(inputs, dim=1))
 
     def _check_cut(self, k: int) -> None:
-        if k != 1:
-            raise ValueError("U-Net++ is cut below its first level only (k = 1)")
+        if not 1 <= k < self.config.levels:
+            raise ValueError(f"cut level must be within 1..{self.config.levels - 1}, got {k}")
 
     def stage_flops(self, height: int, width: int, k: int = 1) -> dict[str, int]:
         self._check_cut(k)
         h0, w0 = aligned(height, self.alignment), aligned(width, self.alignment)
         levels = self.config.levels
-        top = self.nodes["0_0"].flops(h0, w0)
-        deep = 0
-        for i in range(1, levels):
+        top = sum(self.nodes[f"{i}_0"].flops(h0 >> i, w0 >> i) for i in range(k))
+        deep = bottom = 0
+        for i in range(levels):
             for j in range(levels - i):
-                deep += self.nodes[f"{i}_{j}"].flops(h0 >> i, w0 >> i)
-        deep += sum(
-            self.ups[key].flops(h0 >> (int(key[0]) - 1), w0 >> (int(key[0]) - 1))
-            for key in self.ups
-            if not key.startswith("1_")
-        )
-        deep += sum(self.ups[f"1_{j}"].flops(h0, w0) for j in range(levels - 1))
-        bottom = sum(self.nodes[f"0_{j}"].flops(h0, w0) for j in range(1, levels))
+                if j == 0 and i < k:
+                    continue
+                flops = self.nodes[f"{i}_{j}"].flops(h0 >> i, w0 >> i)
+                deep, bottom = (deep + flops, bottom) if i >= k else (deep, bottom + flops)
+        for key, up in self.ups.items():
+            source = int(key.split("_")[0])  # brings level ``source`` up to ``source - 1``
+            flops = up.flops(h0 >> (source - 1), w0 >> (source - 1))
+            deep, bottom = (deep + flops, bottom) if source >= k else (deep, bottom + flops)
         bottom += conv_flops(h0, w0, self.config.widths[0], self.config.out_channels, 1)
         return {"top_encoder": top, "deep": deep, "top_decoder": bottom}

@@ -192,10 +192,11 @@ def test_statistics_count_skips_and_flops(net):
     assert len(cache.stats.decision_ms) == 6
 
 
+@pytest.mark.parametrize("arch", ["unet", "unetpp"])
 @torch.no_grad()
-def test_deeper_cut_for_unet():
+def test_deeper_cut(arch):
     torch.manual_seed(0)
-    unet = build(UNetConfig(5, widths=WIDTHS)).eval()
+    unet = build(UNetConfig(5, widths=WIDTHS, arch=arch)).eval()
     cache = LayerCache(unet, EveryN("every-2", 2), cut=2)
     xs = frames(4)
     outs = [cache(x, FrameInfo(index=i)) for i, x in enumerate(xs)]
@@ -213,7 +214,7 @@ def test_a_network_without_stages_is_refused():
         LayerCache(torch.nn.Conv2d(3, 3, 3), Delta("delta-0.1", 0.1))
 
 
-@pytest.mark.parametrize(("arch", "cut"), [("unet", 0), ("unet", 4), ("unetpp", 2)])
+@pytest.mark.parametrize(("arch", "cut"), [("unet", 0), ("unet", 4), ("unetpp", 0), ("unetpp", 4)])
 def test_impossible_cuts_are_refused(arch, cut):
     net = build(UNetConfig(5, widths=WIDTHS, arch=arch))
     with pytest.raises(ValueError, match="cut"):

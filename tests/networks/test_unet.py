@@ -83,8 +83,11 @@ def test_unetpp_flops_and_cut():
     n = net("unetpp")
     flops = n.stage_flops(16, 16)
     assert flops["top_decoder"] > flops["top_encoder"] > 0
-    with pytest.raises(ValueError, match="first level only"):
-        n.deep([torch.zeros(1, 8, 16, 16)], k=2)
+    deeper = n.stage_flops(16, 16, k=2)
+    assert deeper["deep"] < flops["deep"] and deeper["top_encoder"] > flops["top_encoder"]
+    assert sum(deeper.values()) == sum(flops.values())
+    with pytest.raises(ValueError, match="cut level must be within"):
+        n.deep([torch.zeros(1, 8, 16, 16)], k=n.config.levels)
 
 
 def test_bad_configs():

@@ -24,6 +24,7 @@ from viewer.app.inference import Job, NetConfig, NetworkRunner
 from viewer.app.recording import recorded_path, save_recording
 from viewer.app.source import FrameSource
 from viewer.app.state import AppState, CacheState
+from viewer.app.stats import LiveStats
 from viewer.app.worker import NetworkWorker
 from viewer.cli import main
 
@@ -71,6 +72,13 @@ def test_policy_state_names_presets_and_taus_as_specs():
     assert c.online and c.spec("supersample") == "delta-0.07+warp+online"
     c.family = "every"  # every-N has no tau to adapt: the flag stays out of its spec
     assert c.spec("supersample") == "every-3+warp"  # N from the every-3 set above
+    c.set_spec("lfd-0.04+depth", "supersample")
+    assert c.depth and c.spec("supersample") == "lfd-0.04+depth"
+    c.warp = True  # +depth takes no other modifier: the spec keeps it alone
+    assert c.spec("supersample") == "lfd-0.04+depth"
+    parse_policy(c.spec("supersample"), presets_for("supersample"))
+    c.family = "motion"  # motion has no level measure: no +depth
+    assert "+depth" not in c.spec("supersample")
 
 
 def test_actions_change_the_state_and_restart_the_networks_when_they_must():
@@ -143,6 +151,15 @@ def test_the_runner_restarts_cleanly_on_a_new_size_and_a_new_policy(frames):
     # The same frames from a fresh start give the same outputs.
     again = [runner.run(Job(f, DENOISE, 2, tag=i)) for i, f in enumerate(frames[(64, 36)])]
     assert [r.digest for r in again] == [r.digest for r in first]
+    # Adaptive depth: the same frame twice reuses at depth 1 and shows in the live stats.
+    depth = NetConfig("denoise", "unet", "delta-0.1+depth")
+    same = frames[(64, 36)][0]
+    results = [runner.run(Job(same, depth, 3, tag=i)) for i in range(2)]
+    assert [r.refresh for r in results] == [True, False] and results[1].depth == 1
+    stats = LiveStats()
+    for r in results:
+        stats.add_network(1.0, 1.0, r.refresh, r.depth)
+    assert stats.report()["reuse_depths"] == {"1": 1} and stats.depth == 1
 
 
 def test_the_runner_reports_missing_weights_instead_of_raising(frames):

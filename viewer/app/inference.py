@@ -66,6 +66,8 @@ class Result:
     refresh: bool | None = None
     tau: float | None = None
     """The cached policy's tau after this frame (None for ``every-N``; ``+online`` moves it)."""
+    depth: int | None = None
+    """The level the cached policy's reuse recomputed down to (None on a refresh)."""
     history: list[Frame] = field(default_factory=list)
     applies: bool = True
     """The task applies to this frame (extrapolation has no past on a first frame)."""
@@ -143,6 +145,8 @@ class NetworkRunner:
         result = Result(job, history=past, applies=task.applies(frame, past), fresh=fresh)
         result.outputs, result.ms, refresh, tau = run_methods(self.methods, frame, past)
         result.refresh, result.tau = refresh.get(cfg.policy), tau.get(cfg.policy)
+        cached = next((m for m in self.methods if m.name == cfg.policy), None)
+        result.depth = getattr(cached, "last_depth", None)
         self.history.append(frame)
         if job.heatmap:
             result.flip_map, result.flip_mean = heatmap(result.cached, result.outputs["full"])

@@ -101,7 +101,7 @@ class Pipeline:
         if result.cached is not None:
             state.stats.output_size = [int(result.cached.shape[-1]), int(result.cached.shape[-2])]
         if result.applies and cached is not None:
-            state.stats.add_network(full, cached, result.refresh)
+            state.stats.add_network(full, cached, result.refresh, result.depth)
             state.stats.tau = result.tau
         if result.flip_mean is not None:
             state.stats.flip_mean = result.flip_mean

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from caching.spec import ONLINE, WARP
+from caching.spec import DEPTH, ONLINE, WARP
 from evaluation.presets import PRESETS, presets_for
 from evaluation.user_network import UserNetwork
 from networks.model import ARCHS
@@ -74,11 +74,15 @@ class CacheState:
     """Motion-compensated reuse (the ``+warp`` modifier)."""
     online: bool = False
     """Tau adapted while running (the ``+online`` modifier; not for ``every``)."""
+    depth: bool = False
+    """Adaptive depth (the ``+depth`` modifier: delta and lfd, without +warp or +online)."""
 
     def spec(self, task: str) -> str:
         """The policy spec string (preset names when a tau sits exactly on a preset)."""
         if not self.enabled:
             return "full"
+        if self.depth and self.family in ("delta", "lfd"):
+            return self._base_spec(task) + f"+{DEPTH}"  # it takes no other modifier
         modifiers = f"+{WARP}" if self.warp else ""
         if self.online and self.family != "every":
             modifiers += f"+{ONLINE}"
@@ -98,6 +102,7 @@ class CacheState:
         """The inverse of :meth:`spec`, for command-line options (specs already parsed)."""
         spec, *modifiers = spec.split("+")
         self.warp, self.online = WARP in modifiers, ONLINE in modifiers
+        self.depth = DEPTH in modifiers
         self.enabled = spec != "full"
         if not self.enabled:
             return

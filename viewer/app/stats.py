@@ -33,6 +33,10 @@ class LiveStats:
     """Network frames since the networks started afresh (scored frames, as eval counts)."""
     refreshes: int = 0
     since_refresh: int = 0
+    depths: dict[int, int] = field(default_factory=dict)
+    """Reuse frames by the level they recomputed down to (a fixed cache: its cut)."""
+    depth: int | None = None
+    """The last network frame's (None: a refresh)."""
     flip_mean: float | None = None
     tau: float | None = None
     """The cached policy's tau after the last network frame (``+online`` moves it)."""
@@ -51,6 +55,7 @@ class LiveStats:
     def reset_totals(self) -> None:
         self.full_total = self.cached_total = 0.0
         self.frames = self.refreshes = self.since_refresh = 0
+        self.depths, self.depth = {}, None
 
     def record(self, stage: str, ms: float) -> None:
         self.stages[stage] = ms
@@ -62,7 +67,16 @@ class LiveStats:
     def add_ui(self, ms: float) -> None:
         self.ui_times.append((time.perf_counter(), ms))
 
-    def add_network(self, full_ms: float | None, cached_ms: float, refresh: bool | None) -> None:
+    def add_network(
+        self,
+        full_ms: float | None,
+        cached_ms: float,
+        refresh: bool | None,
+        depth: int | None = None,
+    ) -> None:
+        self.depth = depth
+        if depth is not None:
+            self.depths[depth] = self.depths.get(depth, 0) + 1
         full = cached_ms if full_ms is None else full_ms
         self.net_times.append((time.perf_counter(), full, cached_ms, 1.0 if refresh else 0.0))
         self.full_total += full
@@ -112,6 +126,7 @@ class LiveStats:
             "refreshes": self.refreshes,
             "refresh_rate": self.refresh_rate,
             "frames_since_refresh": self.since_refresh,
+            "reuse_depths": {str(k): v for k, v in sorted(self.depths.items())},
             "full_ms_total": self.full_total,
             "cached_ms_total": self.cached_total,
             "flip_mean": self.flip_mean,

@@ -44,8 +44,7 @@ class DumpConfig(DeviceOptions, FramesOptions, NetworkOptions, CacheOptions, Pla
     """Network architecture."""
     cut: int = 1
     """Top levels a reuse frame recomputes: 1 is ReFrame's cut (the decoder output one level
-    below the top is cached); deeper cuts reuse less and stay closer to the full network
-    (U-Net only)."""
+    below the top is cached); deeper cuts reuse less and stay closer to the full network."""
     frames: Annotated[int | None, tyro.conf.arg(metavar="N")] = 30
     """Frames from the start of the path ('None': all of them)."""
     out: Path = Path("out/dump")

@@ -73,8 +73,7 @@ class EvalConfig(
     extrapolate)."""
     cut: int = 1
     """Top levels a reuse frame recomputes: 1 is ReFrame's cut (the decoder output one level
-    below the top is cached); deeper cuts reuse less and stay closer to the full network
-    (U-Net only)."""
+    below the top is cached); deeper cuts reuse less and stay closer to the full network."""
     path: Annotated[tuple[str, ...], tyro.conf.UseAppendAction] = ()
     """Camera path, repeatable: 'brief' (the scene's short tour where it has one: a still
     camera, a walk, a fast turn and a cut; the default), 'default' (the scene's own), a

@@ -1,5 +1,5 @@
 """Caching: on/off, the refresh policy, its threshold (presets marked on the slider), the
-cut depth, motion-compensated reuse and online thresholds."""
+cut depth, motion-compensated reuse, online thresholds and adaptive depth."""
 
 from __future__ import annotations
 
@@ -42,9 +42,14 @@ def gui_caching(state: AppState) -> None:
             imgui.same_line()
             _, c.online = imgui.checkbox("+online", c.online)
             track(state, "online")
+        if c.family in ("delta", "lfd"):
+            imgui.same_line()
+            _, c.depth = imgui.checkbox("+depth", c.depth)
+            track(state, "depth")
         if not c.enabled:
             imgui.end_disabled()
-        hint("C: on/off, P: next policy, [ ]: tau; +warp: follow motion; +online: adapt tau")
+        hint("C: on/off, P: next policy, [ ]: tau; +warp: follow motion; +online: adapt tau; "
+             "+depth: recompute as deep as it changed (alone)")  # fmt: skip
     imgui.end()
 
 

@@ -30,6 +30,10 @@ def gui_live_stats(state: AppState) -> None:
         rate = s.refresh_rate
         imgui.text(f"refresh rate {'-' if rate is None else f'{rate:.0%}'}, "
                    f"{s.since_refresh} frames since refresh")  # fmt: skip
+        if state.cache.depth and state.cache.enabled:
+            now = "refresh" if s.depth is None else f"depth {s.depth}"
+            counts = ", ".join(f"{k}: {v}" for k, v in sorted(s.depths.items()))
+            imgui.text(f"{now}; reuse frames by depth {counts or '-'}")
         if state.cache.online and s.tau is not None:
             imgui.text(f"tau now {s.tau:.4g} (+online; the slider's is where it started)")
         if s.flip_mean is not None and "heatmap" in (state.view.mode, state.view.split_mode):
