@@ -125,6 +125,8 @@ class SweepUnit:
     frames: int | None = 45
     size: tuple[int, int] = (640, 360)
     arch: str = "unet"
+    cut: int = 1
+    """Top levels a fixed cache's reuse frame recomputes."""
     network: UserNetwork | None = None
     device: str = "cpu"
     precision: str = "fp32"
@@ -139,7 +141,12 @@ class SweepUnit:
         if self.scene is None:
             return f"{self.task}.random-{self.seed}-{self.index}"
         span = f"{self.start}+{self.frames or 'all'}"
-        return f"{self.task}.{file_slug(self.scene)}.{file_slug(self.path)}.{span}"
+        where = f"{self.task}.{file_slug(self.scene)}.{file_slug(self.path)}.{span}"
+        return (
+            where
+            + (f".{self.arch}" if self.arch != "unet" else "")
+            + (f".cut{self.cut}" if self.cut != 1 else "")
+        )
 
     def parts(self) -> dict[str, dict]:
         return {self.key(): describe(self)}
@@ -254,8 +261,8 @@ def measure_path(
     against it, refresh and time."""
     task, specs, device = TASKS[unit.task], list(unit.specs), unit.device
     methods = methods_for(
-        task, ["full", *specs], unit.arch, network=unit.network, size=unit.size, device=device,
-        precision=unit.precision,
+        task, ["full", *specs], unit.arch, unit.cut, unit.network, unit.size, device,
+        unit.precision,
     )  # fmt: skip
     settings = RenderSettings(size=unit.size, quality=ShadowQuality())
     cache = Path(unit.cache_dir) if unit.cache_dir else None
