@@ -15,8 +15,12 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
+import torch
+
 from benchmarks import runtime
 from benchmarks.pareto import sweep_table
+from common.padding import pad_to
+from common.timing import paired_median_ms
 from evaluation.calibration import SweepRow, SweepUnit, pool
 from evaluation.executors import run_all
 from evaluation.fingerprint import inputs_stamp
@@ -92,18 +96,28 @@ def main() -> None:
     print(f"wrote {plot(runs, title, args.docs / f'depth-{args.task}-{args.arch}.png')}")
 
 
-def flops_per_depth(task: str, arch: str, size: tuple[int, int]) -> None:
-    """The FLOPs of a frame served at each depth, as a share of the full network's."""
+def flops_per_depth(task: str, arch: str, size: tuple[int, int], repeats: int = 15) -> None:
+    """The FLOPs and time of a frame served at each depth, as shares of the full network's
+    (timed against it in turn, on a random input of the task's width)."""
     net, _ = load_network(task, arch)
     width, height = size
     full = sum(net.stage_flops(height, width, 1).values())
+    x = pad_to(torch.randn(1, net.config.in_channels, height, width), net.alignment)
+    x = x.contiguous(memory_format=torch.channels_last)
     print(f"\n{task} {arch} at {width}x{height}: a frame served at each depth")
-    print("| depth | FLOPs vs full |")
-    print("|---|---|")
-    for k in range(1, net.max_cut + 1):
-        flops = net.stage_flops(height, width, k)
-        print(f"| {k} | {(full - flops['deep']) / full:.3f} |")
-    print(f"| {net.max_cut + 1} (refresh) | 1.000 |")
+    print("| depth | FLOPs vs full | time vs full |")
+    print("|---|---|---|")
+    with torch.inference_mode():
+        for k in range(1, net.max_cut + 1):
+            flops = net.stage_flops(height, width, k)
+            kept = net.deep(net.top_encoder(x, k), k)
+
+            def served(k=k, kept=kept):
+                return net.climb(kept, net.top_encoder(x, k), k)
+
+            ms, whole = paired_median_ms(served, lambda: net(x), repeats)
+            print(f"| {k} | {(full - flops['deep']) / full:.3f} | {ms / whole:.3f} |")
+    print(f"| {net.max_cut + 1} (refresh) | 1.000 | 1.000 |")
 
 
 def report(task: str, runs: dict[str, list[SweepRow]], frames: int, resolution: str) -> None:

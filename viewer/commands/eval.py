@@ -65,9 +65,10 @@ class EvalConfig(
     one does), repeatable: full, every-N, delta-H, delta-L,
     delta-auto, delta-<tau>, motion-H, motion-L, motion-auto, motion-<tau>, lfd-auto,
     lfd-<tau>; any but full may add +warp (motion-compensated reuse), delta, motion and lfd
-    +online (tau adapted to the calibration's FLIP budget by checks) (default: full,
-    every-2, delta-H, delta-L, motion-H); oidn runs Intel Open Image Denoise beside them
-    (denoise only; needs pyoidn)."""
+    +online (tau adapted to the calibration's FLIP budget by checks), delta and lfd +depth
+    alone (each frame recomputed as deep as it changed) (default: full, every-2, delta-H,
+    delta-L, motion-H); oidn runs Intel Open Image Denoise beside them (denoise only; needs
+    pyoidn)."""
     arch: ArchName = "unet"
     """Network architecture (U-Net++ weights exist for denoise, ExtraNet's for
     extrapolate)."""
