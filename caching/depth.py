@@ -56,12 +56,11 @@ class DepthStats:
     """Per frame: the level it recomputed down to (1: ReFrame's reuse; ``max_cut + 1``: a
     refresh)."""
     forced: list[bool] = field(default_factory=list)
+    max_cut: int = 1
 
     @property
     def refreshes(self) -> list[bool]:
         return [d > self.max_cut for d in self.depths]
-
-    max_cut: int = 1
 
 
 class DepthCache(nn.Module):
@@ -96,11 +95,15 @@ class DepthCache(nn.Module):
 
     def reset(self) -> None:
         self._features, self._inputs, self._where = {}, {}, None
+        self.policy.reset()
         self.stats = DepthStats(max_cut=self.net.max_cut)
         self.last_refresh = self.last_depth = None
 
     def measure(self, fresh: torch.Tensor, kept: torch.Tensor) -> float:
-        """The policy's measure of a level's input against the one kept."""
+        """The policy's measure of a level's input against the one kept, in float32 (a
+        half-precision mean of a small change underflows to 0: a changed frame would pass
+        for an unchanged one)."""
+        fresh, kept = fresh.float(), kept.float()
         if isinstance(self.policy, LowFrequency):
             return low_frequency_difference(fresh, kept, self.policy.factor)
         return smape(fresh, kept)
@@ -113,7 +116,8 @@ class DepthCache(nn.Module):
         h, w = x.shape[-2:]
         padded = as_input(pad_to(x, self.net.alignment), self.net)
         finite = math.isfinite(read_host(x.sum(dtype=torch.float32))[0])
-        where = (padded.shape, padded.dtype, padded.device)
+        # The unpadded shape: two sizes that pad alike still hold other images.
+        where = (x.shape, x.dtype, x.device)
         forced = not finite or info.cut or self._where != where
         top, skips = self.net.max_cut, []
         for k in range(1, top + 1):

@@ -167,6 +167,8 @@ def methods_for(
             full = net if network else stages
             methods.append(NetworkMethod(task, full, "full", share, cuda_graphs))
         elif policy.depth:
+            if cuda_graphs:
+                raise UserError(f"--policy {spec}: +depth runs without --cuda-graphs")
             try:
                 cache = DepthCache(net, policy)
             except TypeError:

@@ -79,9 +79,11 @@ def summary_rows(log: RunLog) -> list[dict]:
             "frames": len(these),
             "refresh_frames": refreshed,
             "frames_skipped": None if refreshed is None else len(these) - refreshed,
+            # A +depth reuse frame skips what its depth skips, not the cut's deep share.
             "flops_removed": (
                 (len(these) - refreshed) / len(these) * log.deep_share
                 if refreshed is not None and log.deep_share is not None and these
+                and "+depth" not in policy
                 else None
             ),
             "cached_ms_median": _median([r["ms"] for r in these]) if cached else None,

@@ -84,14 +84,25 @@ class UNetPlusPlus(StagedUNet):
     def top_decoder(
         self, c: list[torch.Tensor], skips: list[torch.Tensor], k: int = 1
     ) -> torch.Tensor:
-        return self.climb(c, skips, k)[0]
+        return self._climb(c, skips, k, {})
 
     def climb(
         self, c: list[torch.Tensor], skips: list[torch.Tensor], k: int
     ) -> tuple[torch.Tensor, dict[int, list[torch.Tensor]]]:
         """The nodes of levels 0..k-1 from their encoder nodes and C, then the head; and
         the cached feature of every level j < k it passes (what :meth:`deep` would give for
-        a cut at j on these skips)."""
+        a cut at j on these skips: the up-samplings its nodes took, kept as they ran)."""
+        ups: dict = {}
+        out = self._climb(c, skips, k, ups)
+        levels = self.config.levels
+        passed = {i: [ups[(i, j)] for j in range(levels - i)] for i in range(1, k)}
+        return out, passed
+
+    def _climb(
+        self, c: list[torch.Tensor], skips: list[torch.Tensor], k: int, ups: dict
+    ) -> torch.Tensor:
+        """The top decoder at cut ``k``; the up-sampled nodes of levels 1..k-1 it makes go
+        into ``ups`` by (level, column)."""
         self._check_cut(k)
         levels = self.config.levels
         x = {(i, 0): skips[i] for i in range(k)}
@@ -102,15 +113,14 @@ class UNetPlusPlus(StagedUNet):
         for j in range(1, levels):
             for i in range(k - 2, -1, -1):
                 if i + j < levels:
-                    x[(i, j)] = self._node(i, j, x)
-        passed = {
-            i: [self.ups[f"{i}_{j}"](x[(i, j)]) for j in range(levels - i)] for i in range(1, k)
-        }
-        return self.head(x[(0, levels - 1)]), passed
+                    x[(i, j)] = self._node(i, j, x, ups)
+        return self.head(x[(0, levels - 1)])
 
-    def _node(self, i: int, j: int, x: dict) -> torch.Tensor:
-        inputs = [x[(i, m)] for m in range(j)] + [self.ups[f"{i + 1}_{j - 1}"](x[(i + 1, j - 1)])]
-        return self.nodes[f"{i}_{j}"](torch.cat(inputs, dim=1))
+    def _node(self, i: int, j: int, x: dict, ups: dict | None = None) -> torch.Tensor:
+        up = self.ups[f"{i + 1}_{j - 1}"](x[(i + 1, j - 1)])
+        if ups is not None:
+            ups[(i + 1, j - 1)] = up
+        return self.nodes[f"{i}_{j}"](torch.cat([*(x[(i, m)] for m in range(j)), up], dim=1))
 
     def _check_cut(self, k: int) -> None:
         if not 1 <= k < self.config.levels:

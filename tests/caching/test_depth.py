@@ -110,15 +110,43 @@ def test_forced_refreshes_and_one_feature_per_level_whatever_the_frames(net):
     for i, x in enumerate(xs):
         cache(x, FrameInfo(index=i, cut=i == 6))
         assert len(cache._features) == len(cache._inputs) == net.max_cut
+        kept = [t for f in cache._features.values() for t in (f if isinstance(f, list) else [f])]
+        assert len({t.data_ptr() for t in kept}) == len(kept), "no feature held twice"
     assert cache.stats.depths[0] == cache.stats.depths[6] == net.max_cut + 1
     assert cache.stats.forced[0] and cache.stats.forced[6]
     bad = xs[0].clone()
     bad[0, 0, 0, 0] = float("nan")
     cache(bad, FrameInfo(index=12))
-    assert cache.last_refresh and cache._where is None, "nothing kept from a NaN frame"
+    assert cache.last_refresh
+    cache(xs[0], FrameInfo(index=13))
+    assert cache.stats.forced[-1], "nothing kept from a NaN frame is reused"
 
 
-@pytest.mark.parametrize("spec", ["motion-8+depth", "every-2+depth", "delta-0.1+depth+warp"])
+@torch.no_grad()
+def test_a_new_size_that_pads_alike_or_a_new_dtype_refreshes(net):
+    cache = DepthCache(net, parse_policy("delta-1+depth"))
+    small, large = torch.rand(1, 5, 21, 37), torch.rand(1, 5, 24, 40)
+    assert pad_to(small, net.alignment).shape == pad_to(large, net.alignment).shape
+    cache(small, FrameInfo(index=0))
+    assert torch.equal(cache(large, FrameInfo(index=1)), net(large)) and cache.last_refresh
+    cache(large.double(), FrameInfo(index=2))
+    assert cache.stats.forced == [True, True, True]
+
+
+@torch.no_grad()
+def test_in_half_precision_a_small_change_is_not_read_as_none(net):
+    half = net.half()
+    cache = DepthCache(half, parse_policy("delta-0+depth"))
+    x = torch.rand(1, 5, 64, 128, dtype=torch.float16)
+    y = x.clone()
+    y[0, 0, 10, 10] += 0.01
+    cache(x, FrameInfo(index=0))
+    assert torch.equal(cache(y, FrameInfo(index=1)), half(y)) and cache.last_refresh
+
+
+@pytest.mark.parametrize(
+    "spec", ["motion-8+depth", "every-2+depth", "delta-0.1+depth+warp", "delta-0.1+depth+online"]
+)
 def test_depth_takes_delta_or_lfd_alone(spec):
     with pytest.raises(PolicyError, match=r"\+depth"):
         parse_policy(spec)
@@ -127,3 +155,14 @@ def test_depth_takes_delta_or_lfd_alone(spec):
 def test_a_network_without_level_stages_is_refused():
     with pytest.raises(TypeError, match="every level"):
         DepthCache(torch.nn.Conv2d(5, 3, 3), parse_policy("delta-0.1+depth"))
+
+
+def test_eval_takes_depth_for_our_unets_and_names_what_it_cannot():
+    from common.errors import UserError
+    from evaluation.methods import methods_for
+    from networks.tasks import TASKS
+
+    names = [m.name for m in methods_for(TASKS["denoise"], ["full", "lfd-0.1+depth"], "unetpp")]
+    assert names == ["baseline", "full", "lfd-0.1+depth"]
+    with pytest.raises(UserError, match="not ExtraNet"):
+        methods_for(TASKS["extrapolate"], ["delta-0.1+depth"], "extranet")

@@ -30,7 +30,8 @@ def gui_live_stats(state: AppState) -> None:
         rate = s.refresh_rate
         imgui.text(f"refresh rate {'-' if rate is None else f'{rate:.0%}'}, "
                    f"{s.since_refresh} frames since refresh")  # fmt: skip
-        if state.cache.depth and state.cache.enabled:
+        c = state.cache
+        if c.depth and c.enabled and c.family in ("delta", "lfd"):
             now = "refresh" if s.depth is None else f"depth {s.depth}"
             counts = ", ".join(f"{k}: {v}" for k, v in sorted(s.depths.items()))
             imgui.text(f"{now}; reuse frames by depth {counts or '-'}")
