@@ -69,9 +69,9 @@ class UNet(StagedUNet):
     def top_encoder(self, x: torch.Tensor, k: int = 1) -> list[torch.Tensor]:
         """Skips of levels 0..k-1 of an aligned input."""
         self._check_cut(k)
-        skips = [self.encoders[0](x)]
+        skips = [self.encode_level(x, 0)]
         for i in range(1, k):
-            skips.append(self.encoders[i](F.max_pool2d(skips[-1], 2)))
+            skips.append(self.encode_level(skips[-1], i))
         return skips
 
     def deep(self, skips: list[torch.Tensor], k: int = 1) -> torch.Tensor:
@@ -84,7 +84,7 @@ class UNet(StagedUNet):
         h = skips[k - 1]
         below = []
         for i in range(k, self.config.levels):
-            h = self.encoders[i](F.max_pool2d(h, 2))
+            h = self.encode_level(h, i)
             below.append(h)
         # below[-1] is the bottleneck; climb back to level k.
         h = below[-1]
@@ -98,11 +98,7 @@ class UNet(StagedUNet):
 
     def top_decoder(self, c: torch.Tensor, skips: list[torch.Tensor], k: int = 1) -> torch.Tensor:
         """The output from C and the skips of levels 0..k-1."""
-        self._check_cut(k)
-        h = self.decoders[k - 1](torch.cat([c, skips[k - 1]], dim=1))
-        for i in range(k - 2, -1, -1):
-            h = self.decoders[i](torch.cat([self.ups[i](h), skips[i]], dim=1))
-        return self.head(h)
+        return self.climb(c, skips, k)[0]
 
     @property
     def max_cut(self) -> int:
@@ -110,16 +106,15 @@ class UNet(StagedUNet):
         return self.config.levels - 1
 
     def encode_level(self, h: torch.Tensor, i: int) -> torch.Tensor:
-        """Encoder level ``i`` from level ``i - 1``'s output (the aligned input for 0):
-        :meth:`top_encoder` one level at a time, for adaptive depth."""
+        """Encoder level ``i`` from level ``i - 1``'s output (the aligned input for 0)."""
         return self.encoders[0](h) if i == 0 else self.encoders[i](F.max_pool2d(h, 2))
 
     def climb(
         self, c: torch.Tensor, skips: list[torch.Tensor], k: int
     ) -> tuple[torch.Tensor, dict[int, torch.Tensor]]:
-        """:meth:`top_decoder` (the same operations, so the same output bit for bit), and
-        the cached feature ``C_j`` of every level ``j < k`` it passes: what :meth:`deep`
-        would give for a cut at ``j`` on these skips."""
+        """:meth:`top_decoder`'s output and the cached feature ``C_j`` of every level
+        ``j < k`` it passes: what :meth:`deep` would give for a cut at ``j`` on these
+        skips."""
         self._check_cut(k)
         passed = {}
         h = self.decoders[k - 1](torch.cat([c, skips[k - 1]], dim=1))
