@@ -82,6 +82,19 @@ class CacheStats:
         return 1.0 - self.flops_run / self.flops_full if self.flops_full else None
 
 
+@dataclass
+class _Decision:
+    refresh: bool
+    forced: bool
+    finite: bool
+    warp: bool
+    info: FrameInfo
+    judged: torch.Tensor
+    """The input the decision was made on (kept on a refresh for later decisions)."""
+    ms: float
+    reads: int
+
+
 class LayerCache(nn.Module):
     """Wraps ``net`` (see :class:`caching.protocol.Staged`); ``forward(x, info)``.
 
@@ -118,12 +131,14 @@ class LayerCache(nn.Module):
         """Replay each path as a captured CUDA graph (``caching.graphs``) on CUDA inputs of
         a fixed shape; not for ``+warp`` policies or checked frames, which run as usual."""
         self._graphs: GraphedPaths | None = None
+        self._pending: _Decision | None = None
 
     def reset(self) -> None:
         """Drop the cached tensors and the statistics (a new sequence)."""
         self._features = None
         self._input = None
         self._flow = None
+        self._pending = None
         self.policy.reset()
         self.stats = CacheStats()
         self.last_refresh = None
@@ -148,13 +163,55 @@ class LayerCache(nn.Module):
         self.last_check = None
         if not self.enabled:
             return self.net(as_input(x, self.net))
-        info = info or FrameInfo(index=self.stats.frames)
+        decision, self._pending = self._pending, None
         h, w = x.shape[-2:]
         # The network runs at its own precision; the policy and the finiteness check read
         # the input as given (sums of a half input would overflow).
         padded = as_input(pad_to(x, self.net.alignment), self.net)
+        if decision is not None and (check or decision.judged.shape != x.shape):
+            raise ValueError(
+                "a decision made by decide() runs on an input of the shape it judged, without check"
+            )
         paths = self._graphed(padded, check)
         skips = None if paths is not None else self.net.top_encoder(padded, self.cut)
+        d = decision or self._decision(x, info)
+        refresh, forced = d.refresh, d.forced
+        if check and not forced:
+            reused = self._reused(d.warp, tuple(padded.shape[-2:]))
+            self.last_check = self._decode(reused, skips)[..., :h, :w]
+            refresh = True
+        if paths is not None:
+            out = self._replay(paths, d.judged, padded, refresh, forced, d.info)
+            out = out[..., :h, :w].clone()
+        else:
+            if refresh:
+                self._refresh(d.judged, skips, forced, d.info)
+                features = self._features
+            else:
+                features = self._reused(d.warp, tuple(padded.shape[-2:]))
+            out = self._decode(features, skips)[..., :h, :w]
+        if not d.finite:
+            # Features built on a broken input must not outlive its frame: reuse frames
+            # would show them, and a policy comparing against a NaN input never refreshes.
+            self._features = self._input = self._flow = None
+        self._record(refresh, forced, d.ms, d.reads, h, w)
+        return out
+
+    def decide(self, x: torch.Tensor, info: FrameInfo | None = None) -> bool:
+        """Decide now, on ``x``, whether the next call refreshes: the next
+        :meth:`forward` carries the decision out on the input it is given (of ``x``'s
+        shape), and a refresh keeps ``x``, not that input, for later decisions to compare
+        against. For a pipeline that spends on the frame's input what the decision saves:
+        ``x`` is the frame as first rendered, the call's input the frame with more samples,
+        and every decision compares like with like."""
+        if not self.enabled:
+            return True
+        self._pending = None
+        self._pending = self._decision(x, info)
+        return self._pending.refresh
+
+    def _decision(self, x: torch.Tensor, info: FrameInfo | None) -> _Decision:
+        info = info or FrameInfo(index=self.stats.frames)
         lap = Lap(x.device)
         reads = HOST_READS.count
         finite, forced, info = self._checks(x, info, self.policy.compares_input)
@@ -172,27 +229,8 @@ class LayerCache(nn.Module):
             finite = self.policy.input_finite
             if not finite:
                 forced = refresh = True
-        decided = lap.end().ms()
-        reads = HOST_READS.count - reads
-        if check and not forced:
-            reused = self._reused(warp, tuple(padded.shape[-2:]))
-            self.last_check = self._decode(reused, skips)[..., :h, :w]
-            refresh = True
-        if paths is not None:
-            out = self._replay(paths, x, padded, refresh, forced, info)[..., :h, :w].clone()
-        else:
-            if refresh:
-                self._refresh(x, skips, forced, info)
-                features = self._features
-            else:
-                features = self._reused(warp, tuple(padded.shape[-2:]))
-            out = self._decode(features, skips)[..., :h, :w]
-        if not finite:
-            # Features built on a broken input must not outlive its frame: reuse frames
-            # would show them, and a policy comparing against a NaN input never refreshes.
-            self._features = self._input = self._flow = None
-        self._record(refresh, forced, decided, reads, h, w)
-        return out
+        ms = lap.end().ms()
+        return _Decision(refresh, forced, finite, warp, info, x, ms, HOST_READS.count - reads)
 
     def _graphed(self, padded: torch.Tensor, check: bool) -> GraphedPaths | None:
         """The captured paths for ``padded``'s shape (captured now if the shape is new), or

@@ -16,6 +16,7 @@ from tqdm import tqdm
 
 from common.device import resolve_device
 from common.errors import UserError
+from evaluation.budget_play import play_budget
 from evaluation.feed import FrameFeed
 from evaluation.methods import methods_for
 from evaluation.playback import Playback, frames_playback, open_frames, scene_playback
@@ -66,6 +67,12 @@ class EvalUnit:
     cuda_graphs: bool = False
     source: FramesSource | None = None
     """Frames from a directory instead of rendering ``scene``."""
+    equal_time: bool = False
+    """Hold every method to a frame budget, spending what caching saves on spp
+    (``evaluation.budget_play``)."""
+    frame_budget_ms: float | None = None
+    """The budget with ``equal_time`` (None: the full network's 1-spp pipeline, measured)."""
+    max_spp: int = 16
     threads: int = 1
     """Torch's threads where it runs (times are comparable at the same count)."""
     inputs: dict = field(default_factory=dict)
@@ -116,6 +123,8 @@ class EvalUnit:
         device = resolve_device(self.device)
         tasks = [TASKS[name] for name in self.tasks]
         play, frames = self.playback(tasks, device)
+        if self.equal_time:
+            return {self.key(t.name): self._budgeted(t, play, device).record() for t in tasks}
         methods = {t.name: self._methods(t, play.size, device) for t in tasks}
         logs = {t.name: self._log(t, play, frames, methods[t.name]) for t in tasks}
         runs = [TaskRun(t, methods[t.name]) for t in tasks]
@@ -145,13 +154,24 @@ class EvalUnit:
             feed.close()
         return {self.key(n): log.record() for n, log in logs.items()}
 
+    def _budgeted(self, task: Task, play: Playback, device: torch.device) -> RunLog:
+        log = self._log(task, play, None, self._methods(task, play.size, device))
+        return play_budget(
+            log, play.scene, play.path, play.count, task,
+            lambda: self._methods(task, play.size, device, shared=False),
+            self.frame_budget_ms, self.max_spp, self.seed, self._cache(), device, self.quiet,
+        )  # fmt: skip
+
     def _cache(self) -> Path | None:
         return Path(self.cache_dir) if self.cache_dir else None
 
-    def _methods(self, task: Task, size: tuple[int, int], device: torch.device):
+    def _methods(
+        self, task: Task, size: tuple[int, int], device: torch.device, shared: bool = True
+    ):
         return methods_for(
             task, self.policies, self.arch, self.cut, self.network, size, device,
             self.precision, self.cuda_graphs, self.presets[task.name], self.budgets[task.name],
+            shared,
         )  # fmt: skip
 
     def _log(self, task: Task, play: Playback, frames, methods) -> RunLog:

@@ -70,14 +70,25 @@ class CachedMethod(NetworkMethod):
         policy = self.cache.policy
         return float(policy.tau) if policy.family else None
 
-    def run_network(self, x: torch.Tensor, frame: Frame, history: History) -> torch.Tensor:
-        info = FrameInfo(
+    def _info(self, frame: Frame) -> FrameInfo:
+        return FrameInfo(
             index=frame.index,
             cut=frame.cut,
             # Left on the device: the cache reads it with its own check, in one transfer.
             motion=measures.motion_length(frame.motion) if self.cache.policy.reads_motion else 0.0,
             flow=frame.motion.unsqueeze(0) if self.cache.policy.warp else None,
         )
+
+    def decide(self, x: torch.Tensor, frame: Frame) -> bool:
+        """Whether the next call on ``frame`` refreshes, decided now on the input ``x``
+        (``LayerCache.decide``); the call may then take a richer input of the frame."""
+        decide = getattr(self.cache, "decide", None)
+        if decide is None or self.online is not None:
+            raise ValueError(f"{self.name}: decides on its own input only (+depth, +online)")
+        return decide(x, self._info(frame))
+
+    def run_network(self, x: torch.Tensor, frame: Frame, history: History) -> torch.Tensor:
+        info = self._info(frame)
         y = self.cache(x, info, check=self.online is not None and self.online.due())
         self.last_refresh = self.cache.last_refresh
         # The level a reuse frame recomputed down to (None on a refresh).
@@ -110,6 +121,7 @@ def methods_for(
     cuda_graphs: bool = False,
     presets: Mapping[str, float] | None = None,
     budget: float | None = None,
+    shared: bool = True,
 ) -> list[Method]:
     """The task's baseline, then one method per policy spec (the network loaded once);
     cached methods recompute the top ``cut`` levels on reuse frames. ``network``: the
@@ -120,6 +132,8 @@ def methods_for(
     (CUDA only); the methods then share no stage results (a graph replays all of its own).
     ``presets`` and ``budget``: the named taus and ``+online``'s FLIP budget (default: the
     calibration files', read here; a unit run elsewhere carries the driver's).
+    ``shared=False``: each method computes everything itself (for methods given different
+    frames, as under a frame budget, whose wall-clock times must be their own).
 
     Raises:
         UserError: a bad spec; WeightsError for missing or mismatched weights.
@@ -162,6 +176,8 @@ def methods_for(
     # forward is their stages by construction; a user's network keeps its own forward for
     # ``full`` (its stages were checked against it at two sizes, not at every size).
     share, stages = FrameShare(), (net if cuda_graphs else SharedStages(net))
+    if not shared:
+        share, stages = None, net
     for spec, policy in parsed.items():
         if spec == "full":
             full = net if network else stages

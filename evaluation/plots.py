@@ -31,6 +31,8 @@ def _plot(log: RunLog, file: Path, quality: bool) -> Path:
         panels = (("psnr_vs_full", "PSNR vs full network (dB)"), ("flip_vs_full", "FLIP vs full"))
     if not quality:
         panels = (("ms", "time per frame (ms)"),)
+        if log.budget_ms is not None:  # an equal-time run: its frames' spp too
+            panels = (("ms", "frame time (ms)"), ("spp", "samples per pixel"))
     fig, axes = plt.subplots(
         len(panels), 1, figsize=(9, 2.6 * len(panels)), sharex=True, squeeze=False
     )
@@ -40,9 +42,15 @@ def _plot(log: RunLog, file: Path, quality: bool) -> Path:
             ax.plot([r["frame"] for r in rows], [r[key] for r in rows], label=method, lw=1.2)
         for cut in log.cuts:
             ax.axvline(cut, color="0.6", ls="--", lw=0.8)
+        if key == "ms" and log.budget_ms is not None:
+            ax.axhline(log.budget_ms, color="k", lw=1.0)
+            ax.axhspan(0.95 * log.budget_ms, 1.05 * log.budget_ms, color="0.85", zorder=0)
         ax.set_ylabel(label)
         ax.grid(alpha=0.3)
-    axes[0, 0].set_title(f"{log.task} — {log.scene}, path {log.path} (dashed: camera cuts)")
+    title = f"{log.task} — {log.scene}, path {log.path} (dashed: camera cuts)"
+    if log.budget_ms is not None and not quality:
+        title += f"; budget {log.budget_ms:.0f} ms, grey: within 5%"
+    axes[0, 0].set_title(title)
     if log.rows:
         axes[0, 0].legend(loc="best", fontsize=8)
     axes[-1, 0].set_xlabel("frame")

@@ -23,13 +23,14 @@ import jsonschema
 from assets import schema_file
 from common.atomic import write_text_atomic
 from common.metrics.sequence import sequence_psnr
+from evaluation.budget_report import budget_markdown, budget_rows
 from evaluation.oidn import NAME as OIDN
 from evaluation.runlog import RunLog
 
 FRAME_COLUMNS = (
     "task", "scene", "path", "frame", "method", "refresh", "ms",
     "psnr_vs_ref", "ssim_vs_ref", "flip_vs_ref", "psnr_vs_full", "ssim_vs_full", "flip_vs_full",
-    "tau", "depth",
+    "tau", "depth", "spp",
 )  # fmt: skip
 BASELINE, FULL = "baseline", "full"
 PEERS = (OIDN,)
@@ -135,7 +136,8 @@ def write_outputs(logs: list[RunLog], out: Path, command: str) -> dict:
     from evaluation.plots import write_plots
 
     out.mkdir(parents=True, exist_ok=True)
-    runs = [row for log in logs for row in summary_rows(log)]
+    budgeted = [log for log in logs if log.budget_ms is not None]
+    runs = [row for log in logs if log.budget_ms is None for row in summary_rows(log)]
     broken = [(r, _non_finite(r)) for r in runs]
     names = sorted({f"{r['task']} {r['policy']}: {k}" for r, keys in broken for k in keys})
     if names:
@@ -145,6 +147,8 @@ def write_outputs(logs: list[RunLog], out: Path, command: str) -> dict:
         )
     # JSON has no NaN: a bare NaN would make the file unreadable to strict parsers.
     summary = {"runs": [{**r, **dict.fromkeys(keys)} for r, keys in broken]}
+    if budgeted:
+        summary["budget"] = [row for log in budgeted for row in budget_rows(log)]
     validate_summary(summary)
     write_text_atomic(out / "summary.json", json.dumps(summary, indent=1, allow_nan=False) + "\n")
     write_text_atomic(out / "frames.csv", frames_csv(logs))
@@ -163,7 +167,7 @@ def frames_csv(logs: list[RunLog]) -> str:
     writer.writeheader()
     for log in logs:
         for row in log.rows:
-            writer.writerow({k: _csv_value(row[k]) for k in FRAME_COLUMNS})
+            writer.writerow({k: _csv_value(row.get(k)) for k in FRAME_COLUMNS})
     return buffer.getvalue()
 
 
@@ -195,6 +199,8 @@ def report_markdown(logs: list[RunLog], summary: dict, command: str) -> str:
     several_paths = len({(r["scene"], r["path"]) for r in summary["runs"]}) > len(
         {r["scene"] for r in summary["runs"]}
     )
+    if not summary["runs"]:
+        lines[-4:] = ["Every method held to a frame budget: the equal-time tables below."]
     for row in summary["runs"]:
         scene = f"{row['scene']}, {row['path']}" if several_paths else row["scene"]
         skipped = (
@@ -205,7 +211,10 @@ def report_markdown(logs: list[RunLog], summary: dict, command: str) -> str:
             f"{_fmt(row['speedup'], 2, 'x')} | {_fmt(row['flip_vs_full'], 4)} | "
             f"{_fmt(row['ssim_vs_full'], 4)} |"
         )
+    lines += budget_markdown(summary.get("budget", []))
     for log in logs:
+        if log.budget_ms is not None:
+            continue
         w, h = log.resolution
         frames = len({r["frame"] for r in log.rows})
         lines += [

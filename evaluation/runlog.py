@@ -23,6 +23,11 @@ class RunLog:
     cuts: list[int] = field(default_factory=list)
     """Frames where the camera jumps: marked in the plots whether or not they were scored
     (extrapolation scores none of them)."""
+    budget_ms: float | None = None
+    """The frame budget every method was held to (an equal-time comparison), else None."""
+    budget_measured_ms: float | None = None
+    """The median frame time of the full network's pipeline at 1 spp, measured first (over
+    the path; with a budget given, over its first frames)."""
     reference: bool = True
     """Scored against a reference; False: against the full network only (frames from a
     directory without a reference layer), and every ``*_vs_ref`` number is None."""
@@ -46,6 +51,7 @@ class RunLog:
                 "flip_vs_full": full.flip if full else None,
                 "tau": result.tau.get(method),
                 "depth": result.depth.get(method),
+                "spp": result.spp.get(method, result.frame.spp),
             })  # fmt: skip
 
     def methods(self) -> list[str]:

@@ -71,6 +71,8 @@ class FrameResult:
     """FLIP maps against the reference (1, H, W), when asked for."""
     tau: dict[str, float | None] = field(default_factory=dict)
     """Each method's refresh threshold after this frame (None without one)."""
+    spp: dict[str, int] = field(default_factory=dict)
+    """Each method's samples per pixel where they differ from the frame's (a budget)."""
     depth: dict[str, int | None] = field(default_factory=dict)
     """The level each cached method's reuse recomputed down to (None: a refresh, or no
     cache)."""

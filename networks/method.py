@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -19,6 +20,11 @@ def captured(net: nn.Module, example: torch.Tensor) -> Any:
     """``net`` captured as a CUDA graph for inputs like ``example`` (``CapturedCall``)."""
     with torch.no_grad():
         return CapturedCall(net, example)
+
+
+def batched(x: torch.Tensor) -> torch.Tensor:
+    """A task's (C, H, W) input as the networks take it: (1, C, H, W), channels-last."""
+    return x.unsqueeze(0).contiguous(memory_format=torch.channels_last)
 
 
 class NetworkMethod:
@@ -56,6 +62,8 @@ class NetworkMethod:
         self.share = share
         self.last_refresh: bool | None = None
         self.last_ms: float | None = None
+        self.last_input_ms: float = 0.0
+        """Time of the last call's input assembly, in ms."""
         self._previous: torch.Tensor | None = None
 
     def reset(self) -> None:
@@ -64,11 +72,26 @@ class NetworkMethod:
     @torch.inference_mode()
     def __call__(self, frame: Frame, history: History) -> torch.Tensor:
         previous = self._previous if self.task.unroll else None
+        start = time.perf_counter()
         x = self._shared(
             ("inputs", id(frame), id(history), id(previous)),
             lambda: self._assemble(frame, history, previous),
             (frame, history, previous),
         )
+        # Where another method of the frame assembled it, ~0: the frame's assembly time is
+        # the largest of its methods'.
+        self.last_input_ms = (time.perf_counter() - start) * 1e3
+        return self.run_input(x, frame, history)
+
+    @property
+    def previous_output(self) -> torch.Tensor | None:
+        """The output of the last frame where the task reads it (recurrent tasks), else
+        None: what :meth:`Task.prepare` takes."""
+        return self._previous if self.task.unroll else None
+
+    def run_input(self, x: torch.Tensor, frame: Frame, history: History) -> torch.Tensor:
+        """The rest of a call on an input already assembled, (1, C, H, W) as
+        :func:`batched` makes it: the network (timed), then the output as an image."""
         charged = getattr(self.net, "take_charged", None)
         if charged is not None:
             charged()
@@ -83,8 +106,7 @@ class NetworkMethod:
     def _assemble(
         self, frame: Frame, history: History, previous: torch.Tensor | None
     ) -> torch.Tensor:
-        x = self.task.assemble(frame, history, previous)
-        return x.unsqueeze(0).contiguous(memory_format=torch.channels_last)
+        return batched(self.task.assemble(frame, history, previous))
 
     def _shared(self, key: tuple, compute: Callable[[], Any], keep: Any) -> Any:
         return compute() if self.share is None else self.share.get(key, compute, keep)

@@ -30,12 +30,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import pairwise
-from typing import Literal, get_args
+from typing import Any, Literal, get_args
 
 import torch
 
 from common.warping import backward_warp
-from networks.accumulate import accumulate
+from networks.accumulate import Carried, add_current, carry
 from networks.fill import reproject_guided
 from networks.reproject import carried_over, reproject
 from networks.upsample import upsample_guided, upsample_jittered
@@ -100,6 +100,9 @@ class Task:
     unroll: int = 0
     """Recurrent tasks (reading the network's previous output): how many frames before a
     training sample the network runs on to make that input (0: not recurrent)."""
+    reads_spp: bool = False
+    """The input is made from the noisy image, so more samples per pixel improve it (a
+    frame budget spends what caching saves on them)."""
     reads_reference: bool = False
     """The input is made from converged images (the half-resolution one, the last frame
     shaded), not only the target: frames without a reference cannot feed it."""
@@ -129,6 +132,19 @@ class Task:
         answer for the previous frame (used by super-resolution)."""
         raise NotImplementedError
 
+    def prepare(
+        self, frame: Frame, history: History, previous_output: torch.Tensor | None = None
+    ) -> Any:
+        """The part of :meth:`assemble` that does not read ``frame.color``; with
+        :meth:`complete` it is ``assemble``. A frame given more samples after its input was
+        first assembled (a frame budget's top-up) then pays only ``complete`` again."""
+        return history, previous_output
+
+    def complete(self, prepared: Any, frame: Frame) -> torch.Tensor:
+        """:meth:`assemble`'s result from what :meth:`prepare` made and ``frame``."""
+        history, previous_output = prepared
+        return self.assemble(frame, history, previous_output)
+
     def start(self, frame: Frame, history: History) -> torch.Tensor:
         """(3, H, W) linear HDR: what a residual network corrects (its input channels 0-2,
         compressed). The baseline, unless the task prepares something better."""
@@ -154,7 +170,13 @@ class Denoise(Task):
     def assemble(self, frame, history, previous_output=None) -> torch.Tensor:
         # The network starts from the last few noisy frames averaged where they saw the
         # same surface (the noise of several samples per pixel), and is told how many.
-        color, count = accumulate([*history, frame], MODULATION_FLOOR)
+        return self.complete(self.prepare(frame, history), frame)
+
+    def prepare(self, frame, history, previous_output=None) -> Carried:
+        return carry(history, frame, MODULATION_FLOOR)
+
+    def complete(self, prepared: Carried, frame: Frame) -> torch.Tensor:
+        color, count = add_current(prepared, frame, MODULATION_FLOOR)
         return torch.cat(
             [compress(color, frame), *geometry_inputs(frame), count / (self.history + 1)]
         )
@@ -292,7 +314,7 @@ def _valid(frame: Frame, previous: Frame) -> torch.Tensor:
 
 
 TASKS: dict[TaskName, Task] = {
-    "denoise": Denoise("denoise", in_channels=11, history=5, residual=True),
+    "denoise": Denoise("denoise", in_channels=11, history=5, residual=True, reads_spp=True),
     "supersample": Supersample(
         "supersample",
         in_channels=14,

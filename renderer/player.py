@@ -63,17 +63,20 @@ class PathPlayer:
         device: torch.device | str = "cpu",
         reference: bool | None = None,
         low_reference: bool | None = None,
+        spp: int | None = None,
     ) -> Frame:
         """Frame ``index`` of ``path`` (motion relative to frame ``index - 1``).
 
         ``reference`` and ``low_reference`` override the settings' for the full and the
-        half-resolution image (a caller with a reference cached on disk skips rendering it).
+        half-resolution image (a caller with a reference cached on disk skips rendering it);
+        ``spp`` the settings' samples per pixel (a frame budget's choice).
         """
         full = self.settings.reference if reference is None else reference
         low = full if low_reference is None else low_reference
-        frame = self._render(self.renderer, path, index, False, full, device)
+        spp = self.settings.spp if spp is None else spp
+        frame = self._render(self.renderer, path, index, False, full, device, spp)
         if self.low_renderer is not None:
-            frame.low = self._render(self.low_renderer, path, index, True, low, device)
+            frame.low = self._render(self.low_renderer, path, index, True, low, device, spp)
         return frame
 
     def _render(
@@ -84,6 +87,7 @@ class PathPlayer:
         jittered: bool,
         reference: bool,
         device: torch.device | str,
+        spp: int,
     ) -> Frame:
         def view(i: int) -> View:
             f = path.frames[i]
@@ -94,7 +98,7 @@ class PathPlayer:
             view(index),
             view(index - 1) if index > 0 else None,
             index=index,
-            spp=s.spp,
+            spp=spp,
             seed=s.seed,
             reference=reference,
             cut=path.frames[index].cut,

@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import moderngl
 import numpy as np
@@ -89,6 +89,7 @@ class Renderer:
         }
         # One reader for both kinds of frame: CUDA registers each texture once.
         self._reader = TextureReader({**slices, "reference": (self._reference, slice(0, 3))})
+        self._all_but_color = frozenset(slices) - {"color"} | {"reference"}
         self._fullscreen = ctx.vertex_array(gpu.programs.background, [])
         self._shade_vao = ctx.vertex_array(gpu.programs.shade, [])
         self._reference_vao = ctx.vertex_array(gpu.programs.reference, [])
@@ -148,14 +149,50 @@ class Renderer:
             )
         for stage, prog, vao, fbo in passes:
             with self._stage(stage):
-                fbo.use()
-                set_uniform(prog, "u_size", self.size)
-                set_uniform(prog, "u_camera_to_world", view.camera.camera_to_world)
-                set_uniform(prog, "u_proj", _proj_terms(proj))
-                set_uniform(prog, "u_seed", frame_seed(seed, index))
-                set_uniform(prog, "u_spp", int(spp))
-                self.gpu.set_frame_samples(prog, samples)
-                vao.render(moderngl.TRIANGLES, vertices=3)
+                self._shade(prog, vao, fbo, view, proj, frame_seed(seed, index), spp, 0, samples)
+
+    def add_samples(
+        self,
+        frame: Frame,
+        view: View,
+        count: int,
+        *,
+        seed: int = 0,
+        device: torch.device | str = "cpu",
+    ) -> Frame:
+        """``frame``, the last one this renderer drew, with ``count`` more samples per pixel
+        averaged into its color: the samples a render at ``frame.spp + count`` would have
+        drawn after its first ``frame.spp``, so the result is that render (up to the
+        half-float rounding of the color target). Only the shading pass runs again: a
+        frame budget adds samples once it knows what the rest of the frame will cost."""
+        if count < 1:
+            raise ValueError(f"count must be at least 1, got {count}")
+        _, proj = self._view_proj(view)
+        self._albedo.use(0)
+        self._normal.use(1)
+        self.gpu.bind_shading_textures()
+        prog = self.gpu.programs.shade
+        samples = self.gpu.frame_samples(seed, frame.index)
+        with self._stage("add_samples"):
+            self._shade(
+                prog, self._shade_vao, self._color_fbo, view, proj,
+                frame_seed(seed, frame.index), count, frame.spp, samples,
+            )  # fmt: skip
+        added = self._reader.read(device, skip=self._all_but_color)["color"]
+        total = frame.spp + count
+        color = (frame.color * frame.spp + added * count) / total
+        return replace(frame, color=color, spp=total)
+
+    def _shade(self, prog, vao, fbo, view: View, proj, seed: int, spp: int, first: int, samples):
+        fbo.use()
+        set_uniform(prog, "u_size", self.size)
+        set_uniform(prog, "u_camera_to_world", view.camera.camera_to_world)
+        set_uniform(prog, "u_proj", _proj_terms(proj))
+        set_uniform(prog, "u_seed", seed)
+        set_uniform(prog, "u_spp", int(spp))
+        set_uniform(prog, "u_first_sample", int(first))
+        self.gpu.set_frame_samples(prog, samples)
+        vao.render(moderngl.TRIANGLES, vertices=3)
 
     def _draw_gbuffer(
         self,

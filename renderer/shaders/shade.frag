@@ -51,6 +51,7 @@ uniform vec3 u_sun_radiance[MAX_SUNS];
 
 uniform uint u_seed;
 uniform int u_spp;
+uniform int u_first_sample;  // index of the first sample: a top-up pass adds samples
 
 out vec4 o_color;
 
@@ -138,7 +139,7 @@ void main() {
     }
 #else
     for (int i = 0; i < u_spp; ++i) {
-        vec4 u = vec4(pcg4d(uvec4(px, u_seed, uint(i)))) * (1.0 / 4294967296.0);
+        vec4 u = vec4(pcg4d(uvec4(px, u_seed, uint(u_first_sample + i)))) * (1.0 / 4294967296.0);
         int l = 0;
         float cdf = u_light_pick[0];
         while (u.x >= cdf && l < u_light_count) { l += 1; cdf += u_light_pick[l]; }

@@ -24,7 +24,8 @@ class FakeResult:
         self.index = index
         self.tau = taus or {}
         self.depth = {m: 1 if r == 0 else None for m, (_, r, _) in methods.items()}
-        self.frame = type("F", (), {"cut": cut})()
+        self.frame = type("F", (), {"cut": cut, "spp": 1})()
+        self.spp = {}
         self.ms = {m: ms for m, (ms, _, _) in methods.items()}
         self.refresh = {m: r for m, (_, r, _) in methods.items()}
         self.vs_reference = {m: Scores(p, 0.9, 0.1) for m, (_, _, p) in methods.items()}

@@ -1,6 +1,8 @@
 """Temporal accumulation of noisy frames: cases with a known answer, exceptions, and on
 rendered frames against the reference."""
 
+from dataclasses import replace
+
 import pytest
 import torch
 
@@ -106,3 +108,38 @@ def test_on_rendered_frames_it_is_closer_to_the_reference(gl):
     inputs = task.assemble(frames[-1], frames[:-1])
     assert inputs.shape == (task.in_channels, 54, 96)
     torch.testing.assert_close(inputs[-1:], count / 6.0)
+
+
+def test_frames_weigh_by_their_spp():
+    # A still wall: every frame carries over, so the mean is the spp-weighted one.
+    frames = [frame(0, 0.2), frame(1, 0.6), frame(2, 1.0)]
+    for f, spp in zip(frames, (1, 4, 3), strict=True):
+        f.spp = spp
+    color, count = accumulate(frames, MODULATION_FLOOR)
+    expected = (0.2 * 1 + 0.6 * 4 + 1.0 * 3) / 8
+    assert torch.allclose(color, torch.full_like(color, expected), rtol=1e-5)
+    assert torch.equal(count, torch.full_like(count, 3.0))
+
+
+def test_equal_spp_is_the_plain_mean_bit_for_bit():
+    plain = [frame(i, 0.1 + 0.2 * i, motion=(0.5, 0.0)) for i in range(4)]
+    rich = [frame(i, 0.1 + 0.2 * i, motion=(0.5, 0.0)) for i in range(4)]
+    for f in rich:
+        f.spp = 4
+    ours, theirs = accumulate(rich, MODULATION_FLOOR), accumulate(plain, MODULATION_FLOOR)
+    assert torch.equal(ours[0], theirs[0]) and torch.equal(ours[1], theirs[1])
+
+
+@pytest.mark.parametrize("spps", [(1, 1, 1), (2, 1, 5)])
+def test_prepare_does_not_read_the_current_color(spps):
+    # What a top-up relies on: prepared before the frame gets more samples, completed after,
+    # the input is the one assembled from the richer frame.
+    task = TASKS["denoise"]
+    history = [frame(i, 0.3 + 0.1 * i, motion=(0.25 * i, 0.0)) for i in range(3)]
+    for f, spp in zip(history, spps, strict=True):
+        f.spp = spp
+    first = frame(3, 0.9, motion=(0.5, 0.0))
+    prepared = task.prepare(first, history)
+    richer = replace(first, color=torch.rand(3, H, W), spp=6)
+    assert torch.equal(task.complete(prepared, richer), task.assemble(richer, history))
+    assert not torch.equal(task.complete(prepared, first), task.assemble(richer, history))

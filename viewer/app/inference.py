@@ -79,6 +79,8 @@ class Result:
     digest: str | None = None
     """SHA-1 of the cached output's float32 bytes (path playback only)."""
     worker_ms: float = 0.0
+    input_ms: float = 0.0
+    """The frame's input assembly (done once for all its methods)."""
     error: str | None = None
 
     @property
@@ -145,6 +147,7 @@ class NetworkRunner:
         result = Result(job, history=past, applies=task.applies(frame, past), fresh=fresh)
         result.outputs, result.ms, refresh, tau = run_methods(self.methods, frame, past)
         result.refresh, result.tau = refresh.get(cfg.policy), tau.get(cfg.policy)
+        result.input_ms = max((getattr(m, "last_input_ms", 0.0) for m in self.methods), default=0.0)
         cached = next((m for m in self.methods if m.name == cfg.policy), None)
         result.depth = getattr(cached, "last_depth", None)
         self.history.append(frame)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import time
 
+from viewer.app.budget import FrameBudget
 from viewer.app.inference import Job, NetConfig, Result
 from viewer.app.source import FrameSource
 from viewer.app.state import AppState
@@ -23,6 +24,7 @@ class Pipeline:
         self._config: NetConfig | None = None
         self._pending: Job | None = None
         self._failed: NetConfig | None = None
+        self.budget = FrameBudget()
 
     @property
     def stuck(self) -> bool:
@@ -105,9 +107,25 @@ class Pipeline:
             state.stats.tau = result.tau
         if result.flip_mean is not None:
             state.stats.flip_mean = result.flip_mean
+        self._budget(state, result)
         p = state.playback
         if result.job.tag is not None and result.digest is not None:
             p.hashes.append((p.passes, result.job.tag, result.digest, result.refresh))
+
+    def _budget(self, state: AppState, result: Result) -> None:
+        """The shown frame's spp and margin, and the next frame's spp."""
+        s, budget = state.stats, state.scene.frame_budget_ms
+        s.spp = result.job.frame.spp
+        cached = result.cached_ms
+        if budget <= 0 or cached is None:
+            s.next_spp, s.budget_margin_ms = 1, None
+            self.budget.reset()
+            return
+        render = s.stages.get("render", 0.0) + s.stages.get("transfer", 0.0)
+        rest = result.input_ms + cached
+        s.budget_margin_ms = budget - (render + rest)
+        self.budget.observe(s.spp, render, rest)
+        s.next_spp = self.budget.next_spp(budget, state.scene.max_spp, s.spp)
 
     def _next_frame(self, state: AppState):
         p = state.playback

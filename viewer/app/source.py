@@ -61,9 +61,10 @@ class FrameSource:
         reference = task == "extrapolate" or "reference" in views
         player = self._player(state)
         # Straight to the networks' device (CUDA-GL interop where it works).
+        spp = state.stats.next_spp if state.scene.frame_budget_ms > 0 else 1
         frame = player.render(
             path, index, state.network.device, reference=reference,
-            low_reference=task == "supersample",
+            low_reference=task == "supersample", spp=spp,
         )  # fmt: skip
         bind_default_framebuffer(self.gl.ctx)
         times = player.renderer.stage_times

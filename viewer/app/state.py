@@ -44,6 +44,11 @@ class SceneState:
     """Render resolution (width, height)."""
     follow_window: bool = False
     """Render at half the window's size (even sides), following resizes."""
+    frame_budget_ms: float = 0.0
+    """Render, input and cached network held to this many ms a frame, what the cache saves
+    spent on samples per pixel (0: off, 1 spp)."""
+    max_spp: int = 16
+    """Most samples per pixel the frame budget may buy."""
     preview_quality: bool = False
     """Fewer light samples: faster references (extrapolation and super-resolution need them)."""
     seed: int = 0

@@ -51,6 +51,13 @@ class LiveStats:
     refreshed, output size (a check that nothing stale survives a restart)."""
     network_busy: bool = False
     error: str | None = None
+    spp: int = 1
+    """Samples per pixel of the frame behind the shown output."""
+    next_spp: int = 1
+    """What the frame budget chose for the next frame (1 without one)."""
+    budget_margin_ms: float | None = None
+    """The budget less the shown frame's render, input and cached network (None: no
+    budget)."""
 
     def reset_totals(self) -> None:
         self.full_total = self.cached_total = 0.0
@@ -137,6 +144,8 @@ class LiveStats:
             "starts": list(self.starts),
             "camera_frames_dropped": self.camera_frames_dropped,
             "error": self.error,
+            "spp": self.spp,
+            "budget_margin_ms": self.budget_margin_ms,
         }
 
 

@@ -11,6 +11,7 @@ from typing import Annotated
 
 import tyro
 
+from evaluation.budget import MAX_SPP
 from evaluation.eval_unit import EvalUnit, FramesSource, deep_share
 from evaluation.executors import make_executor
 from evaluation.fingerprint import inputs_stamp
@@ -85,6 +86,14 @@ class EvalConfig(
     """The long run: the scene's own path (its first 150 frames) at 640x360 instead of the
     brief tour at 320x180, where --path and --resolution are not given: 23 minutes cold on
     2 cores against the main job's 4 (BENCHMARKS.md)."""
+    frame_budget: Annotated[str | None, tyro.conf.arg(metavar="MS|auto")] = None
+    """Equal frame time: hold every method's whole pipeline (render, input, decision,
+    network) to MS milliseconds a frame, the time a cache saves spent on more samples per
+    pixel (up to --max-spp); 'auto': the full network's pipeline at 1 spp, measured by
+    playing the path once first (every method at 1 spp). The report then compares the
+    methods at that budget. Denoise only: the other tasks read converged images."""
+    max_spp: int = 16
+    """Most samples per pixel a frame budget may buy."""
     frames: Annotated[int | None, tyro.conf.arg(metavar="N")] = DEFAULT_FRAMES
     """Frames from the start of the path ('None': all of them)."""
     out: Path = Path("out/eval")
@@ -100,7 +109,14 @@ def with_full(policies: tuple[str, ...]) -> tuple[str, ...]:
 
 def run(cfg: EvalConfig) -> None:
     served = ARCH_TASKS.get(cfg.arch, tuple(TASKS))
+    budget_ms = parse_budget(cfg.frame_budget)
+    if cfg.frame_budget is not None and not cfg.task:
+        served = tuple(n for n in served if TASKS[n].reads_spp)
     tasks = [TASKS[name] for name in dict.fromkeys(cfg.task or served)]
+    if cfg.frame_budget is not None:
+        check_budgeted(cfg, tasks)
+    elif cfg.max_spp != EvalConfig.max_spp:
+        raise UserError("--max-spp needs --frame-budget")
     device, _ = cfg.placement()
     settings = cfg.executor_settings(device)
     plays, source = _plays(cfg, tasks, device)
@@ -132,6 +148,8 @@ def run(cfg: EvalConfig) -> None:
         seed=cfg.seed, arch=cfg.arch, cut=cfg.cut, network=user,
         device=cfg.unit_device(device), precision=cfg.precision, cuda_graphs=cfg.cuda_graphs,
         source=source, threads=settings.threads(),
+        equal_time=cfg.frame_budget is not None, frame_budget_ms=budget_ms,
+        max_spp=cfg.max_spp,
         inputs=inputs_stamp([t.name for t in tasks], cfg.arch, user, files),
         cache_dir=cfg.where(cfg.cache_dir()), quiet=cfg.quiet or settings.elsewhere,
     )  # fmt: skip
@@ -149,6 +167,39 @@ def run(cfg: EvalConfig) -> None:
         print((cfg.out / "report.md").read_text(encoding="utf-8"))
         rows = len(json.loads((cfg.out / "summary.json").read_text())["runs"])
         print(f"wrote {cfg.out}/summary.json ({rows} rows), frames.csv, report.md and plots")
+
+
+def parse_budget(text: str | None) -> float | None:
+    """``--frame-budget``: milliseconds, or None for 'auto' (measured) and for no budget."""
+    if text is None or text.strip().lower() == "auto":
+        return None
+    try:
+        ms = float(text)
+    except ValueError:
+        raise UserError(f"--frame-budget {text!r}: expected milliseconds or 'auto'") from None
+    if not ms > 0 or ms == float("inf"):
+        raise UserError(f"--frame-budget {text!r}: must be a positive number of milliseconds")
+    return ms
+
+
+def check_budgeted(cfg: EvalConfig, tasks) -> None:
+    """Raises a UserError for what an equal-time run cannot take."""
+    if not 1 <= cfg.max_spp <= MAX_SPP:
+        raise UserError(f"--max-spp {cfg.max_spp}: must be within 1..{MAX_SPP}")
+    if cfg.frames_dir is not None:
+        raise UserError("--frame-budget renders each method's frames: not with --frames-dir")
+    for task in tasks:
+        if not task.reads_spp:
+            raise UserError(
+                f"--frame-budget: {task.name} reads converged images, so samples per pixel "
+                "cannot improve it (run it with --task denoise)"
+            )
+    for spec in cfg.policy:
+        if "+depth" in spec or "+online" in spec or spec == OIDN:
+            raise UserError(
+                f"--frame-budget: --policy {spec} cannot run under a budget (it decides on "
+                "the frame's final input, or is not ours to time)"
+            )
 
 
 def _plays(cfg: EvalConfig, tasks, device) -> tuple[dict, FramesSource | None]:

@@ -12,6 +12,7 @@ import tyro
 from platformdirs import user_config_path
 
 from caching.spec import PolicyError, parse_policy
+from evaluation.budget import MAX_SPP
 from evaluation.presets import presets_for
 from evaluation.user_network import load_user_network
 from networks.model import ArchName
@@ -57,6 +58,12 @@ class ViewConfig(DeviceOptions, FramesOptions, NetworkOptions):
     (tau adapted to the calibration's FLIP budget by checks)."""
     cut: int = 1
     """Top levels a reuse frame recomputes (1: ReFrame's cut)."""
+    frame_budget: Annotated[float, tyro.conf.arg(metavar="MS")] = 0.0
+    """Hold render, input and cached network to MS milliseconds a frame, what the cache
+    saves spent on samples per pixel (up to --max-spp; the Caching panel's slider; 0:
+    off)."""
+    max_spp: int = 16
+    """Most samples per pixel the frame budget may buy."""
     show: ViewMode = "cached"
     """What the main image shows first."""
     compare: ViewMode | None = None
@@ -104,6 +111,11 @@ def initial_state(cfg: ViewConfig) -> AppState:
         raise UserError(str(error)) from None
     state.cache.set_spec(cfg.policy, cfg.task)
     state.cache.cut = cfg.cut
+    if not (cfg.frame_budget >= 0 and cfg.frame_budget < float("inf")):
+        raise UserError(f"--frame-budget {cfg.frame_budget}: must be 0 (off) or positive ms")
+    if not 1 <= cfg.max_spp <= MAX_SPP:
+        raise UserError(f"--max-spp {cfg.max_spp}: must be within 1..{MAX_SPP}")
+    state.scene.frame_budget_ms, state.scene.max_spp = cfg.frame_budget, cfg.max_spp
     state.view.mode = cfg.show
     if cfg.compare is not None:
         state.view.split, state.view.split_mode = True, cfg.compare

@@ -1,5 +1,6 @@
 """Caching: on/off, the refresh policy, its threshold (presets marked on the slider), the
-cut depth, motion-compensated reuse, online thresholds and adaptive depth."""
+cut depth, motion-compensated reuse, online thresholds and adaptive depth; the frame budget
+whose savings buy samples per pixel."""
 
 from __future__ import annotations
 
@@ -11,10 +12,12 @@ from viewer.app.panels.widgets import begin_panel, hint, place, radio_row, track
 from viewer.app.state import MAX_CUT, POLICY_FAMILIES, TAU_RANGES, AppState
 
 UNITS = {"delta": "SMAPE", "motion": "px", "lfd": "SMAPE"}
+BUDGET_MAX_MS = 1000.0
+"""The frame budget slider's end (0: off)."""
 
 
 def gui_caching(state: AppState) -> None:
-    place(8, 424, 176)
+    place(8, 424, 200)
     expanded = begin_panel(state, "Caching")
     if expanded:
         c = state.cache
@@ -48,6 +51,7 @@ def gui_caching(state: AppState) -> None:
             track(state, "depth")
         if not c.enabled:
             imgui.end_disabled()
+        _budget(state)
         hint("C: on/off, P: next policy, [ ]: tau; +warp: follow motion; +online: adapt tau; "
              "+depth: recompute as deep as it changed (alone)")  # fmt: skip
     imgui.end()
@@ -79,3 +83,18 @@ def _threshold(state: AppState) -> None:
         if imgui.small_button(f"{name.split('-', 1)[1]} = {tau:g}###{name}"):
             c.taus[c.family] = tau
         track(state, f"preset:{name}")
+
+
+def _budget(state: AppState) -> None:
+    """The frame budget: render, input and cached network held to it, the time saved spent
+    on samples per pixel."""
+    scene = state.scene
+    imgui.set_next_item_width(imgui.calc_item_width() * 0.6)
+    _, scene.frame_budget_ms = imgui.slider_float(
+        "frame budget ms", scene.frame_budget_ms, 0.0, BUDGET_MAX_MS, "%.0f"
+    )
+    track(state, "frame budget")
+    imgui.same_line()
+    imgui.set_next_item_width(imgui.calc_item_width() * 0.3)
+    _, scene.max_spp = imgui.slider_int("max spp", scene.max_spp, 1, 64)
+    track(state, "max spp")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 from imgui_bundle import imgui, implot
 
+from networks.tasks import TASKS
 from viewer.app.panels.widgets import begin_panel, place
 from viewer.app.state import AppState
 from viewer.app.stats import WINDOW_SECONDS, LiveStats
@@ -35,6 +36,15 @@ def gui_live_stats(state: AppState) -> None:
             now = "refresh" if s.depth is None else f"depth {s.depth}"
             counts = ", ".join(f"{k}: {v}" for k, v in sorted(s.depths.items()))
             imgui.text(f"{now}; reuse frames by depth {counts or '-'}")
+        if state.scene.frame_budget_ms > 0:
+            margin = s.budget_margin_ms
+            text = "-" if margin is None else f"{margin:+.1f} ms"
+            imgui.text(f"spp {s.spp} (next {s.next_spp}); budget "
+                       f"{state.scene.frame_budget_ms:.0f} ms, margin {text}")  # fmt: skip
+            if not TASKS[state.network.task].reads_spp:
+                imgui.text_disabled("this task reads converged images: spp cannot help it")
+        else:
+            imgui.text(f"spp {s.spp} (no frame budget)")
         if state.cache.online and s.tau is not None:
             imgui.text(f"tau now {s.tau:.4g} (+online; the slider's is where it started)")
         if s.flip_mean is not None and "heatmap" in (state.view.mode, state.view.split_mode):

@@ -1,0 +1,204 @@
+"""Equal frame time: each method's whole pipeline (render, input, decision, network) held to
+a frame budget, the time a cache saves spent on more samples per pixel.
+
+A frame is rendered at 1 spp and its input assembled; a cached method decides refresh or
+reuse on that input (``LayerCache.decide``). The :class:`SppPlanner` then knows what the
+rest of the frame will cost (the network on a refresh, on a reuse, or the full network:
+each measured on recent frames) and adds as many samples as fit before the budget ends
+(``Renderer.add_samples``, then only the input's last step again: ``Task.complete``). The
+decision is made on the 1-spp input, so later frames compare like with like.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from networks.method import batched
+from networks.tasks import Task
+from renderer.frame import Frame
+from renderer.path import CameraPath
+from renderer.player import PathPlayer
+from renderer.renderer import View
+
+MAX_SPP = 256
+"""Most samples per pixel a frame budget may buy (the shading pass loops over them)."""
+WITHIN = 0.05
+"""A frame is on budget when its time is within this share of the budget."""
+SMOOTHING = 0.3
+"""Weight of the newest frame in the running cost of each kind of frame."""
+FIT_WINDOW = 32
+"""Top-ups the cost of a sample is fitted on."""
+
+
+class SppPlanner:
+    """Chooses each frame's samples per pixel so that the frame ends at ``budget_ms``.
+
+    What is left of the budget at the decision is spent on samples, after the measured
+    cost of the rest of the frame: the network for that kind of frame (``refresh``,
+    ``reuse``, ``full``: a running mean of recent frames) and a top-up's fixed cost and
+    cost per sample (a line fitted to recent top-ups). Nothing is assumed: until a kind is
+    measured, it is costed as the dearest kind measured.
+    """
+
+    def __init__(self, budget_ms: float, max_spp: int) -> None:
+        if budget_ms <= 0:
+            raise ValueError(f"the frame budget must be positive, got {budget_ms} ms")
+        if max_spp < 1:
+            raise ValueError(f"max spp must be at least 1, got {max_spp}")
+        self.budget_ms = float(budget_ms)
+        self.max_spp = int(max_spp)
+        self.after: dict[str, float] = {}
+        """Running ms from the decision's end to the frame's end, by kind, top-up aside."""
+        self._topups: deque[tuple[int, float]] = deque(maxlen=FIT_WINDOW)
+
+    def topup_ms(self, samples: int) -> float | None:
+        """Predicted ms of adding ``samples`` (None before any top-up was measured)."""
+        if samples <= 0:
+            return 0.0
+        if not self._topups:
+            return None
+        counts = np.array([c for c, _ in self._topups], dtype=float)
+        times = np.array([t for _, t in self._topups], dtype=float)
+        if len(set(counts)) < 2:
+            return float(times.mean() / counts.mean() * samples)
+        slope, fixed = np.polyfit(counts, times, 1)
+        return float(max(fixed, 0.0) + max(slope, 1e-3) * samples)
+
+    def plan(self, elapsed_ms: float, kind: str) -> int:
+        """The frame's spp, ``elapsed_ms`` into it with the decision made (``kind``)."""
+        rest = self.after.get(kind, max(self.after.values(), default=None))
+        if rest is None:
+            return 1
+        left = self.budget_ms - elapsed_ms - rest
+        # The cost is linear in the samples; a short search keeps the fit's clamps exact.
+        lo, hi = 0, self.max_spp - 1
+        while lo < hi:
+            mid = (lo + hi + 1) // 2
+            cost = self.topup_ms(mid)
+            if cost is not None and cost <= left:
+                lo = mid
+            else:
+                hi = mid - 1
+        return 1 + lo
+
+    def observe(self, kind: str, after_ms: float, added: int = 0, topup_ms: float = 0.0) -> None:
+        """A frame's measured costs: the network part (``after_ms``) and any top-up."""
+        old = self.after.get(kind)
+        self.after[kind] = after_ms if old is None else old + SMOOTHING * (after_ms - old)
+        self.observe_topup(added, topup_ms)
+
+    def observe_topup(self, added: int, ms: float) -> None:
+        """A top-up's measured cost: ``added`` samples in ``ms`` (none: nothing learnt)."""
+        if added > 0:
+            self._topups.append((added, ms))
+
+
+@dataclass
+class BudgetFrame:
+    """What one budgeted frame was and cost."""
+
+    output: torch.Tensor
+    frame: Frame
+    spp: int
+    ms: float
+    """The whole pipeline's wall-clock time: render, input, decision, top-up, network."""
+    refresh: bool | None
+
+
+class BudgetedRun:
+    """One method's pipeline over a path, frame by frame, each frame rendered for it (at
+    the spp its ``planner`` gives; none: 1 spp, the budget's measure)."""
+
+    def __init__(
+        self,
+        task: Task,
+        method,
+        player: PathPlayer,
+        path: CameraPath,
+        planner: SppPlanner | None,
+        seed: int = 0,
+        device: torch.device | str = "cpu",
+    ) -> None:
+        if not task.reads_spp:
+            raise ValueError(f"{task.name} does not read the noisy image: spp cannot help it")
+        self.task, self.method, self.player, self.path = task, method, player, path
+        self.planner, self.seed, self.device = planner, seed, torch.device(device)
+        self.name = method.name
+        self.history: deque[Frame] = deque(maxlen=max(task.history, 1))
+
+    def reset(self) -> None:
+        self.history.clear()
+        self.method.reset()
+
+    def _sync(self) -> None:
+        if self.device.type == "cuda":
+            torch.cuda.synchronize(self.device)
+
+    @torch.inference_mode()
+    def step(self, i: int, plan: bool = True) -> BudgetFrame:
+        """Frame ``i``; ``plan=False``: at 1 spp, its costs still taught to the planner."""
+        start = time.perf_counter()
+        frame = self.player.render(self.path, i, self.device, reference=False)
+        past = list(self.history)[-self.task.history :]
+        prepared = self.task.prepare(frame, past, self.method.previous_output)
+        x = batched(self.task.complete(prepared, frame))
+        refresh = None
+        if hasattr(self.method, "decide"):
+            refresh = self.method.decide(x, frame)
+        kind = "full" if refresh is None else "refresh" if refresh else "reuse"
+        self._sync()
+        decided = time.perf_counter()
+        spp = 1
+        if self.planner is not None and plan:
+            spp = self.planner.plan((decided - start) * 1e3, kind)
+        if spp > 1:
+            f = self.path.frames[i]
+            view = View(f.camera, f.time)
+            frame = self.player.renderer.add_samples(
+                frame, view, spp - 1, seed=self.seed, device=self.device
+            )
+            x = batched(self.task.complete(prepared, frame))
+            self._sync()
+        topped = time.perf_counter()
+        out = self.method.run_input(x, frame, past)
+        self._sync()
+        end = time.perf_counter()
+        if self.planner is not None:
+            self.planner.observe(kind, (end - topped) * 1e3, spp - 1, (topped - decided) * 1e3)
+        self.history.append(frame)
+        return BudgetFrame(out, frame, spp, (end - start) * 1e3, refresh)
+
+    def warm_up(self, i: int = 0) -> None:
+        """Run frame ``i`` untimed and forget it (first calls pay for allocations), then
+        measure two top-ups, so the first planned frame knows a sample's cost."""
+        planner, self.planner = self.planner, None
+        self.step(i)
+        if planner is not None:
+            frame = self.history[-1]
+            f = self.path.frames[i]
+            for added in (1, planner.max_spp - 1):
+                if added < 1:
+                    continue
+                start = time.perf_counter()
+                topped = self.player.renderer.add_samples(
+                    frame, View(f.camera, f.time), added, seed=self.seed, device=self.device
+                )
+                self.task.complete(self.task.prepare(topped, []), topped)
+                self._sync()
+                planner.observe_topup(added, (time.perf_counter() - start) * 1e3)
+        self.planner = planner
+        self.reset()
+
+
+def on_budget(times_ms: list[float], budget_ms: float) -> tuple[float, float]:
+    """(share of frames within :data:`WITHIN` of the budget, share over it by more)."""
+    if not times_ms:
+        return 0.0, 0.0
+    within = sum(abs(t - budget_ms) <= WITHIN * budget_ms for t in times_ms)
+    over = sum(t > (1 + WITHIN) * budget_ms for t in times_ms)
+    return within / len(times_ms), over / len(times_ms)

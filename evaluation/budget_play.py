@@ -1,0 +1,135 @@
+"""Eval's equal-time comparison: a path played by every method under one frame budget.
+
+Frame by frame and in turn (so the machine's drift falls on all of them alike):
+``full-1spp`` (the full network at 1 spp, not held to the budget), ``full`` under the
+budget and every cached method under the budget, each on frames rendered for it at the spp
+its planner gives. Before that, the path is played the same way with every method at 1
+spp (its first :data:`LEARNED` frames where a budget is given): the full network's median
+frame time there is the budget when none is given (measured alone, the full pipeline ran
+12% faster on temple than in turn with the others, whose data take its place in the
+caches), and each planner learns its costs. Outputs are scored against the converged
+reference, which is not timed.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import torch
+from tqdm import tqdm
+
+from evaluation.budget import BudgetedRun, SppPlanner
+from evaluation.metrics import compare
+from evaluation.reference_cache import ReferenceCache
+from evaluation.runlog import RunLog
+from evaluation.runner import FrameResult
+from evaluation.stretches import stretch_of
+from networks.tasks import Task
+from renderer.lights import ShadowQuality
+from renderer.path import CameraPath
+from renderer.player import PathPlayer, RenderSettings
+from renderer.scenes.scene import Scene
+
+LEARNED = 10
+"""Frames played at 1 spp before a given budget, for the planners to learn their costs."""
+UNBUDGETED = "full-1spp"
+"""The full network at 1 spp, not held to the budget: the pipeline the budget is taken
+from."""
+
+
+def play_budget(
+    log: RunLog,
+    scene: Scene,
+    path: CameraPath,
+    count: int,
+    task: Task,
+    methods: Callable[[], Sequence],
+    budget_ms: float | None,
+    max_spp: int,
+    seed: int = 0,
+    cache_dir: Path | None = None,
+    device: torch.device | str = "cpu",
+    quiet: bool = True,
+) -> RunLog:
+    """Fill ``log`` with the equal-time comparison of the methods ``methods()`` builds
+    (``full`` among them), each built afresh for each run; ``budget_ms`` None: measured.
+    """
+    quality = ShadowQuality()
+    player = PathPlayer(scene, RenderSettings(size=log.resolution, seed=seed, reference=False))
+    refs = ReferenceCache(cache_dir, scene, log.resolution, quality) if cache_dir else None
+    try:
+        unbudgeted = _full(methods)
+        unbudgeted.name = UNBUDGETED
+        runs = [BudgetedRun(task, unbudgeted, player, path, None, seed, device)]
+        for m in methods():
+            if m.name != "baseline":
+                planner = SppPlanner(budget_ms or 1.0, max_spp)
+                runs.append(BudgetedRun(task, m, player, path, planner, seed, device))
+        for run in runs:
+            run.warm_up()
+        # The measure, in the conditions of the run: every method in turn at 1 spp (each
+        # planner learning its costs meanwhile).
+        prefix = count if budget_ms is None else min(count, LEARNED)
+        times = []
+        for i in tqdm(range(prefix), desc="budget: measuring at 1 spp", unit="frame",
+                      disable=quiet):  # fmt: skip
+            for run in runs:
+                ms = run.step(i, plan=False).ms
+                if run.method.name in ("full", UNBUDGETED):
+                    times.append(ms)
+        log.budget_measured_ms = statistics.median(times)
+        budget = log.budget_measured_ms if budget_ms is None else budget_ms
+        log.budget_ms = budget
+        for run in runs:
+            run.reset()
+            if run.planner is not None:
+                run.planner.budget_ms = budget
+        desc = f"budget: {len(runs)} methods at {budget:.0f} ms"
+        previous = None
+        for i in tqdm(range(count), desc=desc, unit="frame", disable=quiet):
+            done = {run.name: run.step(i) for run in runs}
+            target = _reference(refs, player, path, i, device)
+            scores, _ = compare(torch.stack([d.output.float() for d in done.values()]), target)
+            first = next(iter(done.values())).frame
+            stretch = stretch_of(first, previous)
+            previous = first
+            log.add(
+                FrameResult(
+                    index=i,
+                    frame=first,
+                    history=[],
+                    outputs={},
+                    ms={n: d.ms for n, d in done.items()},
+                    refresh={n: d.refresh for n, d in done.items()},
+                    vs_reference=dict(zip(done, scores, strict=True)),
+                    spp={n: d.spp for n, d in done.items()},
+                )
+            )
+            for row in log.rows[-len(done) :]:
+                row["stretch"] = stretch
+    finally:
+        player.close()
+    return log
+
+
+def _full(methods: Callable[[], Sequence]):
+    found = [m for m in methods() if m.name == "full"]
+    if not found:
+        raise ValueError("the equal-time comparison needs the full network among the methods")
+    return found[0]
+
+
+def _reference(
+    refs: ReferenceCache | None, player: PathPlayer, path: CameraPath, i: int, device
+) -> torch.Tensor:
+    where = path.frames[i]
+    found = refs.get(where, (0.0, 0.0)) if refs is not None else None
+    if found is not None:
+        return found.to(device)
+    frame = player.render(path, i, device, reference=True)
+    reference = frame.reference.contiguous()
+    if refs is not None:
+        refs.put(where, reference, (0.0, 0.0))
+    return reference
