@@ -8,7 +8,7 @@ number of frames. With ``enabled = False`` it is the plain network.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 import torch
@@ -20,6 +20,7 @@ from caching.graphs import GraphedPaths, copy_features
 from caching.measures import HOST_READS, read_host
 from caching.policies import FrameInfo, Policy
 from caching.protocol import Staged
+from caching.stats import CacheStats
 from caching.warp import compose_flow, warp_features, warp_nearest
 from common.padding import pad_to
 from common.placement import as_input
@@ -44,42 +45,6 @@ def deep_features(net: nn.Module, skips: list[torch.Tensor], cut: int) -> Any:
     grad = torch.is_grad_enabled()
     with torch.inference_mode(False), torch.set_grad_enabled(grad):
         return net.deep(skips, cut)
-
-
-@dataclass
-class CacheStats:
-    """What the cache did, frame by frame."""
-
-    refreshes: list[bool] = field(default_factory=list)
-    """Per frame: ran the whole network."""
-    forced: list[bool] = field(default_factory=list)
-    """Per frame: the refresh was forced (first frame, new shape, cut, non-finite input)."""
-    decision_ms: list[float] = field(default_factory=list)
-    """Per frame: time spent deciding (for ``+warp``, composing the motion and warping the
-    cached input included); on CUDA, timed by events on the GPU's clock."""
-    host_reads: list[int] = field(default_factory=list)
-    """Per frame: device-to-host transfers the decision made (``caching.measures.read_host``;
-    on a GPU each waits for the queued work). One where the policy measures the input or
-    the finiteness check runs; none on a forced refresh of a policy that compares inputs."""
-    flops_full: int = 0
-    flops_run: int = 0
-
-    @property
-    def frames(self) -> int:
-        return len(self.refreshes)
-
-    @property
-    def refresh_count(self) -> int:
-        return sum(self.refreshes)
-
-    @property
-    def frames_skipped(self) -> int:
-        return self.frames - self.refresh_count
-
-    @property
-    def flops_removed(self) -> float | None:
-        """Share of the full network's FLOPs not run (None without a FLOP counter)."""
-        return 1.0 - self.flops_run / self.flops_full if self.flops_full else None
 
 
 @dataclass
@@ -161,16 +126,21 @@ class LayerCache(nn.Module):
             CachedTensorMutated: the top decoder wrote into a cached tensor in place.
         """
         self.last_check = None
+        decision, self._pending = self._pending, None
         if not self.enabled:
             return self.net(as_input(x, self.net))
-        decision, self._pending = self._pending, None
         h, w = x.shape[-2:]
         # The network runs at its own precision; the policy and the finiteness check read
         # the input as given (sums of a half input would overflow).
         padded = as_input(pad_to(x, self.net.alignment), self.net)
-        if decision is not None and (check or decision.judged.shape != x.shape):
+        if decision is not None and (
+            check
+            or decision.judged.shape != x.shape
+            or (info is not None and info.index != decision.info.index)
+        ):
             raise ValueError(
-                "a decision made by decide() runs on an input of the shape it judged, without check"
+                "a decision made by decide() runs on the frame it was made for, on an input "
+                "of the shape it judged, without check"
             )
         paths = self._graphed(padded, check)
         skips = None if paths is not None else self.net.top_encoder(padded, self.cut)
@@ -198,15 +168,16 @@ class LayerCache(nn.Module):
         return out
 
     def decide(self, x: torch.Tensor, info: FrameInfo | None = None) -> bool:
-        """Decide now, on ``x``, whether the next call refreshes: the next
-        :meth:`forward` carries the decision out on the input it is given (of ``x``'s
-        shape), and a refresh keeps ``x``, not that input, for later decisions to compare
-        against. For a pipeline that spends on the frame's input what the decision saves:
-        ``x`` is the frame as first rendered, the call's input the frame with more samples,
-        and every decision compares like with like."""
+        """Decide now, on ``x``, whether the next call (for the same frame) refreshes: it
+        runs on the input it is given, and a refresh keeps ``x`` for later decisions. For
+        a pipeline that spends what the decision saves on a richer input (more samples):
+        every decision then compares like with like."""
         if not self.enabled:
             return True
-        self._pending = None
+        if self._pending is not None:
+            # A decision moves the policy's state (accumulated motion, +warp's flow): a
+            # second one for the same frame would count the frame twice.
+            raise ValueError("decide() twice without a call between: one decision per frame")
         self._pending = self._decision(x, info)
         return self._pending.refresh
 

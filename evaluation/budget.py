@@ -56,35 +56,35 @@ class SppPlanner:
         """Running ms from the decision's end to the frame's end, by kind, top-up aside."""
         self._topups: deque[tuple[int, float]] = deque(maxlen=FIT_WINDOW)
 
-    def topup_ms(self, samples: int) -> float | None:
-        """Predicted ms of adding ``samples`` (None before any top-up was measured)."""
-        if samples <= 0:
-            return 0.0
+    def _line(self) -> tuple[float, float] | None:
+        """(fixed ms, ms per sample) of a top-up, fitted to recent ones (None: none yet)."""
         if not self._topups:
             return None
         counts = np.array([c for c, _ in self._topups], dtype=float)
         times = np.array([t for _, t in self._topups], dtype=float)
         if len(set(counts)) < 2:
-            return float(times.mean() / counts.mean() * samples)
+            return 0.0, float(times.mean() / counts.mean())
         slope, fixed = np.polyfit(counts, times, 1)
-        return float(max(fixed, 0.0) + max(slope, 1e-3) * samples)
+        return max(float(fixed), 0.0), max(float(slope), 1e-3)
+
+    def topup_ms(self, samples: int) -> float | None:
+        """Predicted ms of adding ``samples`` (None before any top-up was measured)."""
+        if samples <= 0:
+            return 0.0
+        line = self._line()
+        return None if line is None else line[0] + line[1] * samples
 
     def plan(self, elapsed_ms: float, kind: str) -> int:
         """The frame's spp, ``elapsed_ms`` into it with the decision made (``kind``)."""
         rest = self.after.get(kind, max(self.after.values(), default=None))
-        if rest is None:
+        line = self._line()
+        if rest is None or line is None:
             return 1
-        left = self.budget_ms - elapsed_ms - rest
-        # The cost is linear in the samples; a short search keeps the fit's clamps exact.
-        lo, hi = 0, self.max_spp - 1
-        while lo < hi:
-            mid = (lo + hi + 1) // 2
-            cost = self.topup_ms(mid)
-            if cost is not None and cost <= left:
-                lo = mid
-            else:
-                hi = mid - 1
-        return 1 + lo
+        fixed, per_sample = line
+        left = self.budget_ms - elapsed_ms - rest - fixed
+        # A fit's rounding must not drop a sample that fits exactly.
+        extra = int(np.floor(left / per_sample + 1e-6)) if left > 0 else 0
+        return 1 + min(max(extra, 0), self.max_spp - 1)
 
     def observe(self, kind: str, after_ms: float, added: int = 0, topup_ms: float = 0.0) -> None:
         """A frame's measured costs: the network part (``after_ms``) and any top-up."""
@@ -146,9 +146,9 @@ class BudgetedRun:
         frame = self.player.render(self.path, i, self.device, reference=False)
         past = list(self.history)[-self.task.history :]
         prepared = self.task.prepare(frame, past, self.method.previous_output)
-        x = batched(self.task.complete(prepared, frame))
-        refresh = None
-        if hasattr(self.method, "decide"):
+        x, refresh = None, None
+        if hasattr(self.method, "decide"):  # a cache decides on the 1-spp input
+            x = batched(self.task.complete(prepared, frame))
             refresh = self.method.decide(x, frame)
         kind = "full" if refresh is None else "refresh" if refresh else "reuse"
         self._sync()
@@ -162,8 +162,9 @@ class BudgetedRun:
             frame = self.player.renderer.add_samples(
                 frame, view, spp - 1, seed=self.seed, device=self.device
             )
+        if spp > 1 or x is None:
             x = batched(self.task.complete(prepared, frame))
-            self._sync()
+        self._sync()
         topped = time.perf_counter()
         out = self.method.run_input(x, frame, past)
         self._sync()
@@ -175,22 +176,22 @@ class BudgetedRun:
 
     def warm_up(self, i: int = 0) -> None:
         """Run frame ``i`` untimed and forget it (first calls pay for allocations), then
-        measure two top-ups, so the first planned frame knows a sample's cost."""
+        measure two top-ups (after an untimed one), so the first planned frame knows a
+        sample's cost."""
         planner, self.planner = self.planner, None
         self.step(i)
-        if planner is not None:
+        if planner is not None and planner.max_spp > 1:
             frame = self.history[-1]
             f = self.path.frames[i]
-            for added in (1, planner.max_spp - 1):
-                if added < 1:
-                    continue
+            for k, added in enumerate((1, 1, planner.max_spp - 1)):
                 start = time.perf_counter()
                 topped = self.player.renderer.add_samples(
                     frame, View(f.camera, f.time), added, seed=self.seed, device=self.device
                 )
                 self.task.complete(self.task.prepare(topped, []), topped)
                 self._sync()
-                planner.observe_topup(added, (time.perf_counter() - start) * 1e3)
+                if k:
+                    planner.observe_topup(added, (time.perf_counter() - start) * 1e3)
         self.planner = planner
         self.reset()
 

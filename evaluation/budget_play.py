@@ -1,6 +1,7 @@
 """Eval's equal-time comparison: a path played by every method under one frame budget.
 
-Frame by frame and in turn (so the machine's drift falls on all of them alike):
+Frame by frame and in turn (so the machine's drift falls on all of them alike; the order
+turns by one each frame):
 ``full-1spp`` (the full network at 1 spp, not held to the budget), ``full`` under the
 budget and every cached method under the budget, each on frames rendered for it at the spp
 its planner gives. Before that, the path is played the same way with every method at 1
@@ -56,6 +57,8 @@ def play_budget(
     """Fill ``log`` with the equal-time comparison of the methods ``methods()`` builds
     (``full`` among them), each built afresh for each run; ``budget_ms`` None: measured.
     """
+    if count < 1:
+        raise ValueError(f"an equal-time run needs at least one frame, got {count}")
     quality = ShadowQuality()
     player = PathPlayer(scene, RenderSettings(size=log.resolution, seed=seed, reference=False))
     refs = ReferenceCache(cache_dir, scene, log.resolution, quality) if cache_dir else None
@@ -75,10 +78,8 @@ def play_budget(
         times = []
         for i in tqdm(range(prefix), desc="budget: measuring at 1 spp", unit="frame",
                       disable=quiet):  # fmt: skip
-            for run in runs:
-                ms = run.step(i, plan=False).ms
-                if run.method.name in ("full", UNBUDGETED):
-                    times.append(ms)
+            steps = _in_turn(runs, i, plan=False)
+            times += [steps[n].ms for n in ("full", UNBUDGETED) if n in steps]
         log.budget_measured_ms = statistics.median(times)
         budget = log.budget_measured_ms if budget_ms is None else budget_ms
         log.budget_ms = budget
@@ -89,7 +90,7 @@ def play_budget(
         desc = f"budget: {len(runs)} methods at {budget:.0f} ms"
         previous = None
         for i in tqdm(range(count), desc=desc, unit="frame", disable=quiet):
-            done = {run.name: run.step(i) for run in runs}
+            done = _in_turn(runs, i, plan=True)
             target = _reference(refs, player, path, i, device)
             scores, _ = compare(torch.stack([d.output.float() for d in done.values()]), target)
             first = next(iter(done.values())).frame
@@ -112,6 +113,15 @@ def play_budget(
     finally:
         player.close()
     return log
+
+
+def _in_turn(runs: list[BudgetedRun], i: int, plan: bool) -> dict:
+    """Every run's step on frame ``i``, by name in the runs' order, made in an order that
+    turns by one each frame: no method always follows the same one (the one before warms
+    the caches for the same weights) or the scoring of the frame before."""
+    shift = i % len(runs)
+    done = {run.name: run.step(i, plan) for run in runs[shift:] + runs[:shift]}
+    return {run.name: done[run.name] for run in runs}
 
 
 def _full(methods: Callable[[], Sequence]):

@@ -68,3 +68,23 @@ def test_a_decision_ahead_refuses_a_check_or_another_shape(net):
     cache.decide(x)
     with pytest.raises(ValueError, match="without check"):
         cache(x, FrameInfo(index=0), check=True)
+
+
+@torch.no_grad()
+def test_one_decision_per_frame_and_none_left_behind(net):
+    cache = LayerCache(net, parse_policy("motion-1"))
+    x = frames(1)[0]
+    cache.decide(x, FrameInfo(index=0, motion=0.6))
+    # A second decision would add the frame's motion twice.
+    with pytest.raises(ValueError, match="twice"):
+        cache.decide(x, FrameInfo(index=0, motion=0.6))
+    with pytest.raises(ValueError, match="frame it was made for"):
+        cache(x, FrameInfo(index=1))
+    # Disabled, the cache runs the plain network and drops a pending decision.
+    cache.reset()
+    cache.decide(x, FrameInfo(index=0))
+    cache.enabled = False
+    assert torch.equal(cache(x), net(x))
+    cache.enabled = True
+    assert torch.equal(cache(x, FrameInfo(index=0)), net(x))  # decided afresh: first frame
+    assert cache.decide(x, FrameInfo(index=1, motion=0.6)) is False

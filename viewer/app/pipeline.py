@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import time
 
+from networks.tasks import TASKS
 from viewer.app.budget import FrameBudget
 from viewer.app.inference import Job, NetConfig, Result
 from viewer.app.source import FrameSource
@@ -117,11 +118,13 @@ class Pipeline:
         s, budget = state.stats, state.scene.frame_budget_ms
         s.spp = result.job.frame.spp
         cached = result.cached_ms
-        if budget <= 0 or cached is None:
+        if result.fresh:
+            self.budget.reset()  # another scene, size or network: other costs
+        if budget <= 0 or cached is None or not TASKS[state.network.task].reads_spp:
             s.next_spp, s.budget_margin_ms = 1, None
             self.budget.reset()
             return
-        render = s.stages.get("render", 0.0) + s.stages.get("transfer", 0.0)
+        render = s.budget_render_ms
         rest = result.input_ms + cached
         s.budget_margin_ms = budget - (render + rest)
         self.budget.observe(s.spp, render, rest)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from networks.tasks import TASKS
 from renderer.camera import Camera
 from renderer.context import GLContext, bind_default_framebuffer
 from renderer.frame import Frame
@@ -61,7 +62,8 @@ class FrameSource:
         reference = task == "extrapolate" or "reference" in views
         player = self._player(state)
         # Straight to the networks' device (CUDA-GL interop where it works).
-        spp = state.stats.next_spp if state.scene.frame_budget_ms > 0 else 1
+        budgeted = state.scene.frame_budget_ms > 0 and TASKS[task].reads_spp
+        spp = state.stats.next_spp if budgeted else 1
         frame = player.render(
             path, index, state.network.device, reference=reference,
             low_reference=task == "supersample", spp=spp,
@@ -72,6 +74,10 @@ class FrameSource:
             for name, t in player.low_renderer.stage_times.items():
                 times[name] = times.get(name, 0.0) + t
         state.stats.record("render", sum(times.get(s, 0.0) for s in RENDER_STAGES) * 1e3)
+        # What a frame budget counts: the converged reference is a view's, not the pipeline's.
+        state.stats.budget_render_ms = (
+            sum(times.get(s, 0.0) for s in (*RENDER_STAGES, "read") if s != "reference") * 1e3
+        )
         state.stats.record("transfer", times.get("read", 0.0) * 1e3)
         for r in (player.renderer, player.low_renderer):
             if r is not None:

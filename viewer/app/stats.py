@@ -55,6 +55,8 @@ class LiveStats:
     """Samples per pixel of the frame behind the shown output."""
     next_spp: int = 1
     """What the frame budget chose for the next frame (1 without one)."""
+    budget_render_ms: float = 0.0
+    """The last frame's render and readback without the reference: what a budget counts."""
     budget_margin_ms: float | None = None
     """The budget less the shown frame's render, input and cached network (None: no
     budget)."""
