@@ -196,10 +196,13 @@ class BudgetedRun:
         self.reset()
 
 
-def on_budget(times_ms: list[float], budget_ms: float) -> tuple[float, float]:
-    """(share of frames within :data:`WITHIN` of the budget, share over it by more)."""
+def on_budget(times_ms: list[float], budget_ms: float | list[float]) -> tuple[float, float]:
+    """(share of frames within :data:`WITHIN` of the budget, share over it by more); the
+    budget one for all frames or each frame's."""
     if not times_ms:
         return 0.0, 0.0
-    within = sum(abs(t - budget_ms) <= WITHIN * budget_ms for t in times_ms)
-    over = sum(t > (1 + WITHIN) * budget_ms for t in times_ms)
-    return within / len(times_ms), over / len(times_ms)
+    budgets = [budget_ms] * len(times_ms) if isinstance(budget_ms, (int, float)) else budget_ms
+    pairs = list(zip(times_ms, budgets, strict=True))
+    within = sum(abs(t - b) <= WITHIN * b for t, b in pairs)
+    over = sum(t > (1 + WITHIN) * b for t, b in pairs)
+    return within / len(pairs), over / len(pairs)

@@ -1,20 +1,21 @@
 """Eval's equal-time comparison: a path played by every method under one frame budget.
 
 Frame by frame and in turn (so the machine's drift falls on all of them alike; the order
-turns by one each frame):
-``full-1spp`` (the full network at 1 spp, not held to the budget), ``full`` under the
-budget and every cached method under the budget, each on frames rendered for it at the spp
-its planner gives. Before that, the path is played the same way with every method at 1
-spp (its first :data:`LEARNED` frames where a budget is given): the full network's median
-frame time there is the budget when none is given (measured alone, the full pipeline ran
-12% faster on temple than in turn with the others, whose data take its place in the
-caches), and each planner learns its costs. Outputs are scored against the converged
-reference, which is not timed.
+turns by one each frame): ``full-1spp`` (the full network at 1 spp, not held to the
+budget), ``full`` under the budget and every cached method under the budget, each on frames
+rendered for it at the spp its planner gives. The budget 'auto' is the full network's
+1-spp pipeline: the median of ``full-1spp``'s last :data:`TRACKED` frames, so it is
+measured beside the others, in their conditions (alone, the full pipeline ran 12% faster
+on temple: the others' data take its place in the caches), and follows the machine's
+drift. First, :data:`LEARNED` frames are played with every method at 1 spp: the planners
+learn their costs there, and the budget's first measure is taken. Outputs are scored
+against the converged reference, which is not timed.
 """
 
 from __future__ import annotations
 
 import statistics
+from collections import deque
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -34,7 +35,11 @@ from renderer.player import PathPlayer, RenderSettings
 from renderer.scenes.scene import Scene
 
 LEARNED = 10
-"""Frames played at 1 spp before a given budget, for the planners to learn their costs."""
+"""Frames played at 1 spp first, for the planners to learn their costs (and a first
+measure of the budget)."""
+TRACKED = 31
+"""Frames of the unbudgeted full pipeline whose median is the budget 'auto' (about a
+second at 30 frames a second)."""
 UNBUDGETED = "full-1spp"
 """The full network at 1 spp, not held to the budget: the pipeline the budget is taken
 from."""
@@ -72,25 +77,31 @@ def play_budget(
                 runs.append(BudgetedRun(task, m, player, path, planner, seed, device))
         for run in runs:
             run.warm_up()
-        # The measure, in the conditions of the run: every method in turn at 1 spp (each
-        # planner learning its costs meanwhile).
-        prefix = count if budget_ms is None else min(count, LEARNED)
+        # The planners learn their costs, and the budget is first measured, in the
+        # conditions of the run: every method in turn at 1 spp.
         times = []
-        for i in tqdm(range(prefix), desc="budget: measuring at 1 spp", unit="frame",
-                      disable=quiet):  # fmt: skip
+        for i in tqdm(range(min(count, LEARNED)), desc="budget: learning at 1 spp",
+                      unit="frame", disable=quiet):  # fmt: skip
             steps = _in_turn(runs, i, plan=False)
             times += [steps[n].ms for n in ("full", UNBUDGETED) if n in steps]
         log.budget_measured_ms = statistics.median(times)
-        budget = log.budget_measured_ms if budget_ms is None else budget_ms
-        log.budget_ms = budget
         for run in runs:
             run.reset()
-            if run.planner is not None:
-                run.planner.budget_ms = budget
-        desc = f"budget: {len(runs)} methods at {budget:.0f} ms"
+        # 'auto' follows the unbudgeted full pipeline as it runs beside the others (the
+        # median of its last frames): a budget taken once goes stale when the machine
+        # drifts (5% within one path's run here), and every method then misses it alike.
+        recent: deque[float] = deque(maxlen=TRACKED)
+        desc = f"budget: {len(runs)} methods"
         previous = None
+        budgets = []
         for i in tqdm(range(count), desc=desc, unit="frame", disable=quiet):
+            budget = budget_ms or (statistics.median(recent) if recent else log.budget_measured_ms)
+            budgets.append(budget)
+            for run in runs:
+                if run.planner is not None:
+                    run.planner.budget_ms = budget
             done = _in_turn(runs, i, plan=True)
+            recent.append(done[UNBUDGETED].ms)
             target = _reference(refs, player, path, i, device)
             scores, _ = compare(torch.stack([d.output.float() for d in done.values()]), target)
             first = next(iter(done.values())).frame
@@ -109,7 +120,8 @@ def play_budget(
                 )
             )
             for row in log.rows[-len(done) :]:
-                row["stretch"] = stretch
+                row["stretch"], row["budget_ms"] = stretch, budget
+        log.budget_ms = statistics.median(budgets)
     finally:
         player.close()
     return log

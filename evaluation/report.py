@@ -30,7 +30,7 @@ from evaluation.runlog import RunLog
 FRAME_COLUMNS = (
     "task", "scene", "path", "frame", "method", "refresh", "ms",
     "psnr_vs_ref", "ssim_vs_ref", "flip_vs_ref", "psnr_vs_full", "ssim_vs_full", "flip_vs_full",
-    "tau", "depth", "spp",
+    "tau", "depth", "spp", "budget_ms",
 )  # fmt: skip
 BASELINE, FULL = "baseline", "full"
 PEERS = (OIDN,)

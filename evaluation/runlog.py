@@ -24,10 +24,11 @@ class RunLog:
     """Frames where the camera jumps: marked in the plots whether or not they were scored
     (extrapolation scores none of them)."""
     budget_ms: float | None = None
-    """The frame budget every method was held to (an equal-time comparison), else None."""
+    """The frame budget every method was held to (an equal-time comparison; its median over
+    the frames where it moved), else None."""
     budget_measured_ms: float | None = None
-    """The median frame time of the full network's pipeline at 1 spp, measured first (over
-    the path; with a budget given, over its first frames)."""
+    """The median frame time of the full network's pipeline at 1 spp on the first frames,
+    every method played at 1 spp (the budget 'auto' starts from)."""
     reference: bool = True
     """Scored against a reference; False: against the full network only (frames from a
     directory without a reference layer), and every ``*_vs_ref`` number is None."""

@@ -2,6 +2,8 @@
 budget leaves no room or all the room (outcomes that do not depend on the machine's
 speed)."""
 
+import statistics
+
 import pytest
 import torch
 
@@ -44,6 +46,7 @@ def test_a_bad_budget_or_max_spp_is_refused(budget, spp):
 
 def test_frames_on_and_over_budget():
     assert on_budget([100.0, 104.0, 94.0, 106.0], 100.0) == (0.5, 0.25)
+    assert on_budget([100.0, 104.0], [100.0, 98.0]) == (0.5, 0.5)
 
 
 def budgeted(budget_ms, frames=5, max_spp=4):
@@ -76,7 +79,20 @@ def test_more_samples_bring_the_full_network_nearer_the_reference():
     assert rich_flip < poor_flip
 
 
-def test_a_measured_budget_is_the_full_pipelines_median():
-    log = budgeted(None, frames=3)
-    assert log.budget_ms == log.budget_measured_ms > 0
+def test_auto_follows_the_median_of_the_unbudgeted_full_pipelines_last_frames():
+    log = budgeted(None, frames=4)
+    plain = [r["ms"] for r in log.of(UNBUDGETED)]
+    for row in log.rows:
+        k = row["frame"]
+        expected = statistics.median(plain[:k]) if k else log.budget_measured_ms
+        assert row["budget_ms"] == expected
+    assert log.budget_ms == statistics.median(
+        statistics.median(plain[:k]) if k else log.budget_measured_ms for k in range(4)
+    )
     assert torch.isfinite(torch.tensor([r["ms"] for r in log.rows])).all()
+
+
+def test_a_budget_given_holds_for_every_frame():
+    log = budgeted(123.0, frames=3)
+    assert {r["budget_ms"] for r in log.rows} == {123.0} and log.budget_ms == 123.0
+    assert log.budget_measured_ms > 0

@@ -22,7 +22,7 @@ def test_an_equal_time_run_writes_its_rows_and_its_table(tmp_path):
     assert [r["policy"] for r in rows] == ["full-1spp", "full", "every-2"]
     for row in rows:
         assert row["task"] == "denoise" and row["frames"] == 4
-        assert row["budget_ms"] == row["budget_measured_ms"] > 0
+        assert row["budget_ms"] > 0 and row["budget_measured_ms"] > 0
         assert sum(row["spp_histogram"].values()) == 4
         assert set(map(int, row["spp_histogram"])) <= {1, 2, 3}
         assert 0 <= row["on_budget"] <= 1 and 0 < row["flip_vs_ref"] < 1

@@ -89,8 +89,8 @@ class EvalConfig(
     frame_budget: Annotated[str | None, tyro.conf.arg(metavar="MS|auto")] = None
     """Equal frame time: hold every method's whole pipeline (render, input, decision,
     network) to MS milliseconds a frame, the time a cache saves spent on more samples per
-    pixel (up to --max-spp); 'auto': the full network's pipeline at 1 spp, measured by
-    playing the path once first (every method at 1 spp). The report then compares the
+    pixel (up to --max-spp); 'auto': the full network's pipeline at 1 spp, run beside
+    the others (the median of its last 31 frames). The report then compares the
     methods at that budget. Denoise only: the other tasks read converged images."""
     max_spp: int = 16
     """Most samples per pixel a frame budget may buy."""
