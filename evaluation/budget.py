@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from common.errors import UserError
 from networks.method import batched
 from networks.tasks import Task
 from renderer.frame import Frame
@@ -27,12 +28,29 @@ from renderer.renderer import View
 
 MAX_SPP = 256
 """Most samples per pixel a frame budget may buy (the shading pass loops over them)."""
+
+
+def check_max_spp(max_spp: int) -> None:
+    """Raises a UserError for a ``--max-spp`` outside 1..:data:`MAX_SPP`."""
+    if not 1 <= max_spp <= MAX_SPP:
+        raise UserError(f"--max-spp {max_spp}: must be within 1..{MAX_SPP}")
+
+
 WITHIN = 0.05
 """A frame is on budget when its time is within this share of the budget."""
 SMOOTHING = 0.3
 """Weight of the newest frame in the running cost of each kind of frame."""
 FIT_WINDOW = 32
 """Top-ups the cost of a sample is fitted on."""
+
+
+def cost_line(points) -> tuple[float, float]:
+    """(fixed ms, ms per sample) of a cost linear in samples, fitted to (samples, ms)
+    points of at least two sample counts; the slope kept positive (noise can tilt it)."""
+    samples = np.array([n for n, _ in points], dtype=float)
+    times = np.array([t for _, t in points], dtype=float)
+    slope, fixed = np.polyfit(samples, times, 1)
+    return float(fixed), max(float(slope), 1e-3)
 
 
 class SppPlanner:
@@ -60,12 +78,11 @@ class SppPlanner:
         """(fixed ms, ms per sample) of a top-up, fitted to recent ones (None: none yet)."""
         if not self._topups:
             return None
-        counts = np.array([c for c, _ in self._topups], dtype=float)
-        times = np.array([t for _, t in self._topups], dtype=float)
-        if len(set(counts)) < 2:
-            return 0.0, float(times.mean() / counts.mean())
-        slope, fixed = np.polyfit(counts, times, 1)
-        return max(float(fixed), 0.0), max(float(slope), 1e-3)
+        if len({c for c, _ in self._topups}) < 2:
+            counts, times = zip(*self._topups, strict=True)
+            return 0.0, sum(times) / sum(counts)
+        fixed, per_sample = cost_line(self._topups)
+        return max(fixed, 0.0), per_sample
 
     def topup_ms(self, samples: int) -> float | None:
         """Predicted ms of adding ``samples`` (None before any top-up was measured)."""

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import statistics
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 import torch
@@ -28,6 +28,7 @@ from evaluation.reference_cache import ReferenceCache
 from evaluation.runlog import RunLog
 from evaluation.runner import FrameResult
 from evaluation.stretches import stretch_of
+from networks.method import NetworkMethod
 from networks.tasks import Task
 from renderer.lights import ShadowQuality
 from renderer.path import CameraPath
@@ -51,7 +52,7 @@ def play_budget(
     path: CameraPath,
     count: int,
     task: Task,
-    methods: Callable[[], Sequence],
+    methods: Sequence,
     budget_ms: float | None,
     max_spp: int,
     seed: int = 0,
@@ -59,19 +60,17 @@ def play_budget(
     device: torch.device | str = "cpu",
     quiet: bool = True,
 ) -> RunLog:
-    """Fill ``log`` with the equal-time comparison of the methods ``methods()`` builds
-    (``full`` among them), each built afresh for each run; ``budget_ms`` None: measured.
-    """
+    """Fill ``log`` with the equal-time comparison of ``methods`` (``full`` among them,
+    built not to share work: ``methods_for(..., shared=False)``); ``budget_ms`` None:
+    measured."""
     if count < 1:
         raise ValueError(f"an equal-time run needs at least one frame, got {count}")
     quality = ShadowQuality()
     player = PathPlayer(scene, RenderSettings(size=log.resolution, seed=seed, reference=False))
     refs = ReferenceCache(cache_dir, scene, log.resolution, quality) if cache_dir else None
     try:
-        unbudgeted = _full(methods)
-        unbudgeted.name = UNBUDGETED
-        runs = [BudgetedRun(task, unbudgeted, player, path, None, seed, device)]
-        for m in methods():
+        runs = [BudgetedRun(task, _unbudgeted(methods), player, path, None, seed, device)]
+        for m in methods:
             if m.name != "baseline":
                 planner = SppPlanner(budget_ms or 1.0, max_spp)
                 runs.append(BudgetedRun(task, m, player, path, planner, seed, device))
@@ -136,11 +135,14 @@ def _in_turn(runs: list[BudgetedRun], i: int, plan: bool) -> dict:
     return {run.name: done[run.name] for run in runs}
 
 
-def _full(methods: Callable[[], Sequence]):
-    found = [m for m in methods() if m.name == "full"]
+def _unbudgeted(methods: Sequence) -> NetworkMethod:
+    """A second ``full`` on the same network (which keeps no state between calls), named
+    :data:`UNBUDGETED`."""
+    found = [m for m in methods if m.name == "full"]
     if not found:
         raise ValueError("the equal-time comparison needs the full network among the methods")
-    return found[0]
+    return NetworkMethod(task=found[0].task, net=found[0].net, name=UNBUDGETED,
+                         cuda_graphs=found[0].cuda_graphs)  # fmt: skip
 
 
 def _reference(

@@ -155,11 +155,11 @@ class EvalUnit:
         return {self.key(n): log.record() for n, log in logs.items()}
 
     def _budgeted(self, task: Task, play: Playback, device: torch.device) -> RunLog:
-        log = self._log(task, play, None, self._methods(task, play.size, device))
+        methods = self._methods(task, play.size, device, shared=False)
         return play_budget(
-            log, play.scene, play.path, play.count, task,
-            lambda: self._methods(task, play.size, device, shared=False),
-            self.frame_budget_ms, self.max_spp, self.seed, self._cache(), device, self.quiet,
+            self._log(task, play, None, methods), play.scene, play.path, play.count, task,
+            methods, self.frame_budget_ms, self.max_spp, self.seed, self._cache(), device,
+            self.quiet,
         )  # fmt: skip
 
     def _cache(self) -> Path | None:

@@ -187,20 +187,21 @@ def _fmt(v: float | None, digits: int = 3, suffix: str = "") -> str:
 
 def report_markdown(logs: list[RunLog], summary: dict, command: str) -> str:
     lines = ["# reframe-rt evaluation", "", f"`{command}`", ""]
-    lines += [
-        "Quality against the full network's output (FLIP, SSIM: as the ReFrame paper reports "
-        "it) and against the converged reference (PSNR, FLIP). Times are medians per frame; "
-        "speedup is total full-network time over total cached time on the same frames. "
-        "Sequence PSNR comes from the mean squared error over frames.",
-        "",
-        "| task | scene | policy | frames skipped | speedup | FLIP vs full | SSIM vs full |",
-        "|---|---|---|---|---|---|---|",
-    ]
+    if summary["runs"]:
+        lines += [
+            "Quality against the full network's output (FLIP, SSIM: as the ReFrame paper "
+            "reports it) and against the converged reference (PSNR, FLIP). Times are medians "
+            "per frame; speedup is total full-network time over total cached time on the same "
+            "frames. Sequence PSNR comes from the mean squared error over frames.",
+            "",
+            "| task | scene | policy | frames skipped | speedup | FLIP vs full | SSIM vs full |",
+            "|---|---|---|---|---|---|---|",
+        ]
+    else:
+        lines.append("Every method held to a frame budget: the equal-time tables below.")
     several_paths = len({(r["scene"], r["path"]) for r in summary["runs"]}) > len(
         {r["scene"] for r in summary["runs"]}
     )
-    if not summary["runs"]:
-        lines[-4:] = ["Every method held to a frame budget: the equal-time tables below."]
     for row in summary["runs"]:
         scene = f"{row['scene']}, {row['path']}" if several_paths else row["scene"]
         skipped = (

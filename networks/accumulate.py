@@ -96,9 +96,7 @@ def add_current(carried: Carried, frame: Frame, floor: float) -> tuple[torch.Ten
     modulation = frame.albedo + floor
     shading = frame.color / modulation
     if carried.total is None:
-        return (torch.zeros_like(shading) + shading) / 1.0 * modulation, torch.ones_like(
-            frame.depth
-        )
+        return shading * modulation, torch.ones_like(frame.depth)
     count = carried.count + 1.0
     if carried.weight is None and frame.spp == carried.spp:
         return (carried.total + shading) / count * modulation, count

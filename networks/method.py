@@ -71,7 +71,7 @@ class NetworkMethod:
 
     @torch.inference_mode()
     def __call__(self, frame: Frame, history: History) -> torch.Tensor:
-        previous = self._previous if self.task.unroll else None
+        previous = self.previous_output
         start = time.perf_counter()
         x = self._shared(
             ("inputs", id(frame), id(history), id(previous)),

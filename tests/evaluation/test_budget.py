@@ -54,9 +54,7 @@ def budgeted(budget_ms, frames=5, max_spp=4):
     play = scene_playback("temple", "brief", (64, 36), frames)
     log = RunLog("denoise", play.scene_name, play.path_name, play.size)
 
-    def methods():
-        return methods_for(task, ["full", "every-2"], "unet", size=play.size, shared=False)
-
+    methods = methods_for(task, ["full", "every-2"], "unet", size=play.size, shared=False)
     return play_budget(log, play.scene, play.path, play.count, task, methods, budget_ms, max_spp)
 
 

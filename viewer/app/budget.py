@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from evaluation.budget import cost_line
+
 SMOOTHING = 0.3
 """Weight of the newest frame in the running cost of input and network."""
 
@@ -38,13 +40,10 @@ class FrameBudget:
         only one spp has been seen: a second point of the line)."""
         if self.rest_ms is None or not self.renders:
             return 1
-        spps = np.array([s for s, _ in self.renders], dtype=float)
-        times = np.array([t for _, t in self.renders], dtype=float)
         left = budget_ms - self.rest_ms
-        if len(set(spps)) < 2:
-            fits = times.mean() < left
+        if len({s for s, _ in self.renders}) < 2:
+            fits = np.mean([t for _, t in self.renders]) < left
             return int(np.clip(current + (1 if fits else -1), 1, max_spp))
-        slope, fixed = np.polyfit(spps, times, 1)
-        slope = max(slope, 1e-3)
+        fixed, slope = cost_line(self.renders)
         # A fit's rounding must not drop a sample that fits exactly.
         return int(np.clip(np.floor((left - fixed) / slope + 1e-6), 1, max_spp))

@@ -11,7 +11,7 @@ from typing import Annotated
 
 import tyro
 
-from evaluation.budget import MAX_SPP
+from evaluation.budget import check_max_spp
 from evaluation.eval_unit import EvalUnit, FramesSource, deep_share
 from evaluation.executors import make_executor
 from evaluation.fingerprint import inputs_stamp
@@ -184,8 +184,7 @@ def parse_budget(text: str | None) -> float | None:
 
 def check_budgeted(cfg: EvalConfig, tasks) -> None:
     """Raises a UserError for what an equal-time run cannot take."""
-    if not 1 <= cfg.max_spp <= MAX_SPP:
-        raise UserError(f"--max-spp {cfg.max_spp}: must be within 1..{MAX_SPP}")
+    check_max_spp(cfg.max_spp)
     if cfg.frames_dir is not None:
         raise UserError("--frame-budget renders each method's frames: not with --frames-dir")
     for task in tasks:

@@ -12,7 +12,7 @@ import tyro
 from platformdirs import user_config_path
 
 from caching.spec import PolicyError, parse_policy
-from evaluation.budget import MAX_SPP
+from evaluation.budget import check_max_spp
 from evaluation.presets import presets_for
 from evaluation.user_network import load_user_network
 from networks.model import ArchName
@@ -113,8 +113,7 @@ def initial_state(cfg: ViewConfig) -> AppState:
     state.cache.cut = cfg.cut
     if not (cfg.frame_budget >= 0 and cfg.frame_budget < float("inf")):
         raise UserError(f"--frame-budget {cfg.frame_budget}: must be 0 (off) or positive ms")
-    if not 1 <= cfg.max_spp <= MAX_SPP:
-        raise UserError(f"--max-spp {cfg.max_spp}: must be within 1..{MAX_SPP}")
+    check_max_spp(cfg.max_spp)
     state.scene.frame_budget_ms, state.scene.max_spp = cfg.frame_budget, cfg.max_spp
     state.view.mode = cfg.show
     if cfg.compare is not None:
