@@ -89,12 +89,12 @@ def _budget(state: AppState) -> None:
     """The frame budget: render, input and cached network held to it, the time saved spent
     on samples per pixel."""
     scene = state.scene
-    imgui.set_next_item_width(imgui.calc_item_width() * 0.6)
+    imgui.set_next_item_width(imgui.calc_item_width() * 0.5)
     _, scene.frame_budget_ms = imgui.slider_float(
-        "frame budget ms", scene.frame_budget_ms, 0.0, BUDGET_MAX_MS, "%.0f"
+        "budget ms", scene.frame_budget_ms, 0.0, BUDGET_MAX_MS, "%.0f"
     )
     track(state, "frame budget")
     imgui.same_line()
-    imgui.set_next_item_width(imgui.calc_item_width() * 0.3)
+    imgui.set_next_item_width(imgui.calc_item_width() * 0.25)
     _, scene.max_spp = imgui.slider_int("max spp", scene.max_spp, 1, 64)
     track(state, "max spp")

@@ -38,9 +38,10 @@ def gui_live_stats(state: AppState) -> None:
             imgui.text(f"{now}; reuse frames by depth {counts or '-'}")
         if state.scene.frame_budget_ms > 0:
             margin = s.budget_margin_ms
-            text = "-" if margin is None else f"{margin:+.1f} ms"
-            imgui.text(f"spp {s.spp} (next {s.next_spp}); budget "
-                       f"{state.scene.frame_budget_ms:.0f} ms, margin {text}")  # fmt: skip
+            text = "-" if margin is None else f"{margin:+.0f}"
+            # Short enough for the panel's width: the budget is on the Caching panel.
+            imgui.text(f"spp {s.spp} (next {s.next_spp}), margin {text} of "
+                       f"{state.scene.frame_budget_ms:.0f} ms")  # fmt: skip
             if not TASKS[state.network.task].reads_spp:
                 imgui.text_disabled("this task reads converged images: spp cannot help it")
         else:
